@@ -1,0 +1,12 @@
+using K8shell.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddNatsClient("nats");
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

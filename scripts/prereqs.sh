@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what K8shell needs from Debian and builds nats-server once.
+# Idempotent and quiet when everything is present; caches under .tools/ (git-ignored).
+# Works on a fresh Debian 12 machine as root; as another user it uses sudo when it must install.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools="$root/.tools"
+bin="$tools/bin"
+mkdir -p "$bin"
+
+# Debian package → a file that proves it is installed.
+declare -A packages=(
+  [golang-go]=/usr/bin/go
+  [golang-github-nats-io-nats-server-dev]=/usr/share/gocode/src/github.com/nats-io/nats-server/main.go
+  [openssh-client]=/usr/bin/ssh
+  [openssh-sftp-server]=/usr/lib/openssh/sftp-server
+  [openssh-server]=/usr/sbin/sshd
+  [python3-paramiko]=/usr/lib/python3/dist-packages/paramiko/__init__.py
+  [python3-asyncssh]=/usr/lib/python3/dist-packages/asyncssh/__init__.py
+  [ssh-audit]=/usr/bin/ssh-audit
+  [tmux]=/usr/bin/tmux
+)
+
+missing=()
+for package in "${!packages[@]}"; do
+  [ -e "${packages[$package]}" ] || missing+=("$package")
+done
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "prereqs: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq >/dev/null
+  # --no-install-recommends keeps openssh-server from pulling in extras; sshd is started only by bench/.
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # openssh-server's package enables a system sshd; the project never needs it running.
+  if command -v systemctl >/dev/null && systemctl is-active --quiet ssh 2>/dev/null; then
+    as_root systemctl disable --now ssh >/dev/null 2>&1 || true
+  fi
+fi
+
+# nats-server from Debian's source package (DESIGN.md): the registry has no binary for it.
+if [ ! -x "$bin/nats-server" ]; then
+  echo "prereqs: building nats-server into $bin" >&2
+  gocache="$tools/go-cache"
+  mkdir -p "$gocache"
+  GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$gocache" GOFLAGS= \
+    go build -o "$bin/nats-server.tmp" github.com/nats-io/nats-server
+  mv "$bin/nats-server.tmp" "$bin/nats-server"
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "prereqs: the .NET 10 SDK is required (dotnet on PATH); Debian does not package it." >&2
+  exit 1
+fi

@@ -1,0 +1,3 @@
+using K8shell.Testing;
+
+[assembly: AssemblyFixture(typeof(NatsServerFixture))]

@@ -1,0 +1,57 @@
+using System.Net;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using K8shell.Testing;
+
+namespace K8shell.ServiceDefaults.Tests;
+
+/// <summary>Every service, run as the real built process: starts, answers its probes, stops cleanly on SIGTERM.</summary>
+public sealed class ServiceLifecycleTests(NatsServerFixture nats)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public static TheoryData<string, string, bool> Services => new()
+    {
+        { "K8shell.Identity", "K8shell.Identity", true },
+        { "K8shell.Provisioner", "K8shell.Provisioner", true },
+        { "K8shell.Sessions", "K8shell.Sessions", true },
+        { "K8shell.WorkspaceDaemon", "k8shelld", true },
+        { "K8shell.SshProxy", "K8shell.SshProxy", false },
+        { "K8shell.Shield", "K8shell.Shield", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public async Task Starts_serves_health_and_exits_cleanly_on_sigterm(string project, string assembly, bool servesGrpc)
+    {
+        await using var service = await ServiceProcess.StartAsync(project, assembly, servesGrpc, NatsWiring(), Cancellation);
+
+        using var http = new HttpClient { BaseAddress = service.HttpEndpoint };
+        var health = await http.GetAsync("/health", Cancellation);
+        Assert.True(health.StatusCode == HttpStatusCode.OK, $"/health answered {health.StatusCode}. Output:\n{service.Process.Output}");
+
+        if (service.GrpcEndpoint is not null)
+        {
+            using var channel = GrpcChannel.ForAddress(service.GrpcEndpoint);
+            var grpcHealth = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Cancellation);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, grpcHealth.Status);
+        }
+
+        var exitCode = await service.Process.StopAsync(TimeSpan.FromSeconds(15));
+        Assert.True(exitCode == 0, $"exit code {exitCode}. Output:\n{service.Process.Output}");
+        Assert.Contains("Application is shutting down", service.Process.Output);
+    }
+
+    [Fact]
+    public async Task Shield_without_nats_refuses_to_start_and_names_the_setting()
+    {
+        await using var shield = ServiceProcess.Launch("K8shell.Shield", "K8shell.Shield", servesGrpc: false,
+            new Dictionary<string, string?> { ["ConnectionStrings__nats"] = null }, out _, out _);
+
+        var exitCode = await shield.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("ConnectionStrings:nats", shield.Output);
+    }
+
+    private Dictionary<string, string?> NatsWiring() => new() { ["ConnectionStrings__nats"] = nats.Url };
+}
