@@ -1,0 +1,30 @@
+using K8shell.AppHost.Running;
+
+// The local stack, in dependency order. K8SHELL_DATA moves the state folder (default .k8shell/).
+var dataDirectory = Path.GetFullPath(Environment.GetEnvironmentVariable("K8SHELL_DATA") is { Length: > 0 } data
+    ? data
+    : Path.Combine(RepositoryLayout.Root, ".k8shell"));
+
+var builder = new StackBuilder(dataDirectory);
+
+var nats = builder.AddNats("nats");
+
+var identity = builder.AddProject("identity", "K8shell.Identity", grpc: true);
+
+var sessions = builder.AddProject("sessions", "K8shell.Sessions", grpc: true)
+    .WithReference(identity);
+
+var provisioner = builder.AddProject("provisioner", "K8shell.Provisioner", grpc: true)
+    .WithReference(identity)
+    .WithReference(nats);
+
+builder.AddProject("shield", "K8shell.Shield")
+    .WithReference(nats);
+
+builder.AddProject("ssh-proxy", "K8shell.SshProxy")
+    .WithReference(identity)
+    .WithReference(provisioner)
+    .WithReference(sessions)
+    .WithReference(nats);
+
+return await new LocalRunner(builder.Build(), dataDirectory).RunAsync();

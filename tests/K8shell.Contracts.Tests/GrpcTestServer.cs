@@ -1,0 +1,45 @@
+using System.Net;
+using Grpc.Net.Client;
+using K8shell.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace K8shell.Contracts.Tests;
+
+/// <summary>A Kestrel HTTP/2 server on loopback hosting generated service bases, and a channel to it.</summary>
+internal sealed class GrpcTestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GrpcTestServer(WebApplication app, GrpcChannel channel)
+    {
+        _app = app;
+        Channel = channel;
+    }
+
+    public GrpcChannel Channel { get; }
+
+    public static async Task<GrpcTestServer> StartAsync(Action<IEndpointRouteBuilder> mapServices)
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        var app = builder.Build();
+        mapServices(app);
+        await app.StartAsync();
+        return new GrpcTestServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
