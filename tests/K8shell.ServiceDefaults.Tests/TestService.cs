@@ -30,7 +30,8 @@ internal sealed class TestService : IAsyncDisposable
 
     public static async Task<TestService> StartAsync(
         Action<WebApplicationBuilder>? configure = null,
-        IReadOnlyDictionary<string, string?>? configuration = null)
+        IReadOnlyDictionary<string, string?>? configuration = null,
+        Action<WebApplication>? map = null)
     {
         var httpPort = FreePort.Next();
         var grpcPort = FreePort.Next();
@@ -46,6 +47,7 @@ internal sealed class TestService : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGet("/ping", () => "pong");
+        map?.Invoke(app);
         app.MapDefaultEndpoints();
         await app.StartAsync();
         return new TestService(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"));
