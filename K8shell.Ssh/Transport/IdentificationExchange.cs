@@ -25,12 +25,14 @@ public static class IdentificationExchange
         {
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
+            var found = false;
             try
             {
                 while (TryTakeLine(ref buffer, out var line, out var lineBytes))
                 {
                     if (line.StartsWith("SSH-", StringComparison.Ordinal))
                     {
+                        found = true;
                         return SshIdentification.Parse(line);
                     }
                     lines++;
@@ -54,8 +56,17 @@ public static class IdentificationExchange
             }
             finally
             {
-                // Consumed lines are released; a partial line is kept and more is awaited.
-                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (found)
+                {
+                    // What follows the line (the peer's KEXINIT) is not examined yet: the next read
+                    // must return it at once, not wait for more bytes the peer may never send first.
+                    reader.AdvanceTo(buffer.Start);
+                }
+                else
+                {
+                    // Consumed lines are released; a partial line is kept and more is awaited.
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
             }
         }
     }

@@ -34,6 +34,21 @@ public sealed class IdentificationExchangeTests
     }
 
     [Fact]
+    public async Task What_follows_the_line_is_readable_at_once_while_the_peer_waits_for_us()
+    {
+        // The client sends its KEXINIT right after the line, then waits for ours: the bytes it sent
+        // must come back from the next read without waiting for more.
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(Encoding.ASCII.GetBytes("SSH-2.0-OpenSSH_9.2p1\r\nKEXINIT"), Cancellation);
+
+        await IdentificationExchange.ReadAsync(pipe.Reader, Cancellation);
+        var next = pipe.Reader.ReadAsync(Cancellation);
+
+        Assert.True(next.IsCompleted, "the next read waits for bytes that already arrived");
+        Assert.Equal("KEXINIT", Encoding.ASCII.GetString((await next).Buffer));
+    }
+
+    [Fact]
     public async Task Lines_before_the_identification_bare_lf_and_1_99_are_tolerated()
     {
         var (identification, _) = await ReadAsync("Welcome\r\nsecond line\nSSH-1.99-Legacy_1\n");
