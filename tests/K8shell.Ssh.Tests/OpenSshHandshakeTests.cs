@@ -1,15 +1,15 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.Algorithms;
+using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
+using K8shell.Ssh.Transport.KeyExchange;
+using K8shell.Ssh.Transport.Packets;
+using K8shell.Ssh.Wire;
 
 namespace K8shell.Ssh.Tests;
 
-/// <summary>The start of a handshake against the real OpenSSH client: identification both ways, then its KEXINIT.</summary>
+/// <summary>The transport's handshake against the real OpenSSH client.</summary>
 public sealed class OpenSshHandshakeTests : IDisposable
 {
     // A peer that stops talking must fail the test, not hang the run: every wait shares this deadline.
@@ -19,49 +19,24 @@ public sealed class OpenSshHandshakeTests : IDisposable
 
     public void Dispose() => _deadline.Dispose();
 
-    private static CancellationTokenSource CreateDeadline()
-    {
-        var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        return deadline;
-    }
-
     [Fact]
     public async Task Openssh_reads_our_identification_and_we_negotiate_from_its_kexinit()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-
-        using var ssh = Process.Start(new ProcessStartInfo("ssh")
-        {
-            ArgumentList =
-            {
-                "-v", "-p", port.ToString(), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10", "probe@127.0.0.1", "true",
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-        })!;
-        var clientLog = ssh.StandardError.ReadToEndAsync(Cancellation);
-
-        using (var socket = await listener.AcceptSocketAsync(Cancellation))
-        await using (var stream = new NetworkStream(socket, ownsSocket: false))
+        await using var ssh = OpenSshClient.Start(hostKeyLine: null);
+        using (var socket = await ssh.AcceptAsync(Cancellation))
+        await using (var stream = new NetworkStream(socket))
         {
             await stream.WriteAsync(SshIdentification.ForServer("K8shell_test").ToWire(), Cancellation);
             // Bytes after the identification stay in this reader, so everything else is read through it too.
             var reader = PipeReader.Create(stream);
             var client = await IdentificationExchange.ReadAsync(reader, Cancellation);
-
             Assert.Equal("2.0", client.ProtocolVersion);
             Assert.StartsWith("OpenSSH_", client.SoftwareVersion);
 
-            // OpenSSH sends its KEXINIT right after the identification, as a plain (unencrypted) packet.
+            // OpenSSH sends its KEXINIT right after the identification, as a plain packet.
+            using var kexInit = await new PacketReader(reader).ReadAsync(Cancellation);
             var negotiated = NegotiatedAlgorithms.Negotiate(
-                KexInitMessage.Parse(await ReadPlainPacketAsync(reader)),
-                KexInitMessage.ForServer(AlgorithmNames.ServerHostKeys),
-                initialKex: true);
+                KexInitMessage.Parse(kexInit.Payload), KexInitMessage.ForServer(AlgorithmNames.ServerHostKeys), initialKex: true);
             Assert.Equal(AlgorithmNames.Curve25519Sha256, negotiated.Kex);
             Assert.Equal(AlgorithmNames.Ed25519, negotiated.HostKey);
             Assert.Equal(AlgorithmNames.ChaCha20Poly1305, negotiated.CipherClientToServer);
@@ -69,24 +44,62 @@ public sealed class OpenSshHandshakeTests : IDisposable
             Assert.True(negotiated.StrictKex, "Debian's OpenSSH 9.2 announces strict kex (Terrapin fix)");
             Assert.True(negotiated.ClientWantsExtInfo);
         }
-
-        await ssh.WaitForExitAsync(Cancellation);
-        Assert.Contains("Remote protocol version 2.0, remote software version K8shell_test", await clientLog);
+        Assert.Contains("Remote protocol version 2.0, remote software version K8shell_test", await ssh.LogAsync(Cancellation));
     }
 
-    /// <summary>RFC 4253 §6 without encryption: uint32 length, byte padding length, payload, padding.</summary>
-    private async Task<byte[]> ReadPlainPacketAsync(PipeReader reader)
+    public static TheoryData<string, string, string> Suites => new()
     {
-        var length = BinaryPrimitives.ReadUInt32BigEndian(await ReadExactlyAsync(reader, 4));
-        var packet = await ReadExactlyAsync(reader, (int)length);
-        return packet[1..(packet.Length - packet[0])];
+        { AlgorithmNames.Curve25519Sha256, AlgorithmNames.ChaCha20Poly1305, AlgorithmNames.HmacSha256Etm },
+        { AlgorithmNames.Curve25519Sha256LibSsh, AlgorithmNames.Aes256Gcm, AlgorithmNames.HmacSha256Etm },
+        { AlgorithmNames.Curve25519Sha256, AlgorithmNames.Aes128Gcm, AlgorithmNames.HmacSha256Etm },
+        { AlgorithmNames.Curve25519Sha256, AlgorithmNames.Aes256Ctr, AlgorithmNames.HmacSha256Etm },
+        { AlgorithmNames.Curve25519Sha256, AlgorithmNames.Aes192Ctr, AlgorithmNames.HmacSha512Etm },
+        { AlgorithmNames.Curve25519Sha256LibSsh, AlgorithmNames.Aes128Ctr, AlgorithmNames.HmacSha512Etm },
+    };
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public async Task Openssh_completes_key_exchange_and_its_first_encrypted_packet_decrypts(string kex, string cipher, string mac)
+    {
+        using var hostKey = Ed25519HostKey.Generate();
+        await using var ssh = OpenSshClient.Start(
+            $"{AlgorithmNames.Ed25519} {Convert.ToBase64String(hostKey.PublicKeyBlob)}",
+            $"KexAlgorithms={kex}", $"Ciphers={cipher}", $"MACs={mac}");
+
+        using (var socket = await ssh.AcceptAsync(Cancellation))
+        await using (var stream = new NetworkStream(socket))
+        {
+            var server = SshIdentification.ForServer("K8shell_test");
+            await stream.WriteAsync(server.ToWire(), Cancellation);
+            var input = PipeReader.Create(stream);
+            var client = await IdentificationExchange.ReadAsync(input, Cancellation);
+            var reader = new PacketReader(input);
+            var writer = new PacketWriter(PipeWriter.Create(stream));
+
+            var result = await new ServerKeyExchange(reader, writer, hostKey).RunInitialAsync(client, server, Cancellation);
+            Assert.Equal(kex, result.Algorithms.Kex);
+            Assert.Equal(cipher, result.Algorithms.CipherServerToClient);
+            Assert.True(result.Algorithms.StrictKex);
+            // Strict kex restarted the count at NEWKEYS: the service request is packet 0.
+            Assert.Equal(0u, reader.SequenceNumber);
+
+            using var request = await reader.ReadAsync(Cancellation);
+            var message = new SshReader(request.Payload);
+            Assert.Equal((byte)SshMessageNumber.ServiceRequest, message.ReadByte());
+            Assert.Equal("ssh-userauth", message.ReadAscii());
+        }
+
+        var log = await ssh.LogAsync(Cancellation);
+        Assert.Contains($"kex: algorithm: {kex}", log);
+        Assert.Contains($"kex: server->client cipher: {cipher}", log);
+        Assert.Contains("Host '[127.0.0.1]", log); // matched our key in known_hosts
+        Assert.Contains("server-sig-algs=<ssh-ed25519,", log);
     }
 
-    private async Task<byte[]> ReadExactlyAsync(PipeReader reader, int count)
+    private static CancellationTokenSource CreateDeadline()
     {
-        var result = await reader.ReadAtLeastAsync(count, Cancellation);
-        var bytes = result.Buffer.Slice(0, count).ToArray();
-        reader.AdvanceTo(result.Buffer.GetPosition(count));
-        return bytes;
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        return deadline;
     }
 }

@@ -1,0 +1,51 @@
+using System.Buffers;
+using K8shell.Ssh.Algorithms;
+using K8shell.Ssh.Wire;
+using NSec.Cryptography;
+
+namespace K8shell.Ssh.HostKeys;
+
+/// <summary>An ssh-ed25519 host key (RFC 8709), through libsodium.</summary>
+public sealed class Ed25519HostKey : HostKey, IDisposable
+{
+    private static readonly SignatureAlgorithm Algorithm = SignatureAlgorithm.Ed25519;
+    private readonly Key _key;
+
+    private Ed25519HostKey(Key key)
+    {
+        _key = key;
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new SshWriter(buffer);
+        writer.WriteUtf8(AlgorithmNames.Ed25519);
+        writer.WriteString(key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        PublicKeyBlob = buffer.WrittenSpan.ToArray();
+    }
+
+    public override IReadOnlyList<string> Algorithms { get; } = [AlgorithmNames.Ed25519];
+
+    public override byte[] PublicKeyBlob { get; }
+
+    /// <summary>The 32-byte private seed, for saving the key.</summary>
+    public byte[] ExportSeed() => _key.Export(KeyBlobFormat.RawPrivateKey);
+
+    public static Ed25519HostKey Generate() =>
+        new(Key.Create(Algorithm, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+
+    public static Ed25519HostKey FromSeed(ReadOnlySpan<byte> seed) =>
+        new(Key.Import(Algorithm, seed, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport }));
+
+    public override byte[] Sign(string algorithm, ReadOnlySpan<byte> data)
+    {
+        if (algorithm != AlgorithmNames.Ed25519)
+        {
+            throw new ArgumentException($"an Ed25519 key cannot sign with {algorithm}", nameof(algorithm));
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new SshWriter(buffer);
+        writer.WriteUtf8(AlgorithmNames.Ed25519);
+        writer.WriteString(Algorithm.Sign(_key, data));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public void Dispose() => _key.Dispose();
+}

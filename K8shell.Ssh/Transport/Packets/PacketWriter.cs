@@ -1,0 +1,42 @@
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+
+namespace K8shell.Ssh.Transport.Packets;
+
+/// <summary>
+/// Writes binary packets (RFC 4253 §6) straight into the connection's pipe. Not thread-safe:
+/// the transport serialises writers, because sequence numbers and cipher state are per direction.
+/// </summary>
+public sealed class PacketWriter(PipeWriter output)
+{
+    public PacketProtection Protection { get; set; } = NoProtection.Instance;
+
+    /// <summary>Counts every packet sent, wrapping at 2^32; strict kex resets it after NEWKEYS.</summary>
+    public uint SequenceNumber { get; set; }
+
+    /// <summary>Frames, pads, encrypts and queues one payload; <see cref="FlushAsync"/> sends it.</summary>
+    public void Write(ReadOnlySpan<byte> payload)
+    {
+        var protection = Protection;
+        var aligned = (protection.AlignsLengthField ? 4 : 0) + 1 + payload.Length;
+        var padding = protection.BlockSize - aligned % protection.BlockSize;
+        if (padding < 4)
+        {
+            padding += protection.BlockSize;
+        }
+        var length = 1 + payload.Length + padding;
+        var total = 4 + length + protection.TagLength;
+
+        var span = output.GetSpan(total)[..total];
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)length);
+        span[4] = (byte)padding;
+        payload.CopyTo(span[5..]);
+        RandomNumberGenerator.Fill(span.Slice(5 + payload.Length, padding));
+        protection.Seal(SequenceNumber, span[..(4 + length)], span.Slice(4 + length, protection.TagLength));
+        output.Advance(total);
+        SequenceNumber++;
+    }
+
+    public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
+}

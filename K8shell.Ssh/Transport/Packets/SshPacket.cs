@@ -1,0 +1,13 @@
+using System.Buffers;
+
+namespace K8shell.Ssh.Transport.Packets;
+
+/// <summary>One received packet's payload, in a pooled buffer that <see cref="Dispose"/> returns.</summary>
+public readonly struct SshPacket(byte[] buffer, int offset, int length) : IDisposable
+{
+    public ReadOnlySpan<byte> Payload => buffer.AsSpan(offset, length);
+
+    public byte MessageNumber => buffer[offset];
+
+    public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace K8shell.Ssh.Tests;
+
+/// <summary>
+/// The real OpenSSH client connecting to a loopback listener, with explicit options and its own
+/// known_hosts file; the test plays the server on the accepted socket.
+/// </summary>
+internal sealed class OpenSshClient : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly Process _ssh;
+    private readonly Task<string> _log;
+    private readonly string _knownHosts;
+
+    private OpenSshClient(TcpListener listener, Process ssh, string knownHosts)
+    {
+        _listener = listener;
+        _ssh = ssh;
+        _knownHosts = knownHosts;
+        _log = ssh.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>Starts <c>ssh -v</c> against a fresh listener; <paramref name="hostKeyLine"/> (type and base64) is what it must see.</summary>
+    public static OpenSshClient Start(string? hostKeyLine, params string[] options)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var knownHosts = Path.GetTempFileName();
+        File.WriteAllText(knownHosts, hostKeyLine is null ? "" : $"[127.0.0.1]:{port} {hostKeyLine}\n");
+
+        var startInfo = new ProcessStartInfo("ssh")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+        };
+        string[] arguments =
+        [
+            "-v", "-p", port.ToString(), "-F", "/dev/null", "-o", "BatchMode=yes",
+            "-o", hostKeyLine is null ? "StrictHostKeyChecking=no" : "StrictHostKeyChecking=yes",
+            "-o", $"UserKnownHostsFile={knownHosts}", "-o", "ConnectTimeout=10",
+            .. options.SelectMany(option => new[] { "-o", option }), "probe@127.0.0.1", "true",
+        ];
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        return new OpenSshClient(listener, Process.Start(startInfo)!, knownHosts);
+    }
+
+    public Task<Socket> AcceptAsync(CancellationToken cancellationToken) => _listener.AcceptSocketAsync(cancellationToken).AsTask();
+
+    /// <summary>What ssh -v printed, once it has exited.</summary>
+    public async Task<string> LogAsync(CancellationToken cancellationToken)
+    {
+        await _ssh.WaitForExitAsync(cancellationToken);
+        return await _log;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_ssh.HasExited)
+        {
+            _ssh.Kill();
+            await _ssh.WaitForExitAsync();
+        }
+        _ssh.Dispose();
+        _listener.Stop();
+        _listener.Dispose();
+        File.Delete(_knownHosts);
+    }
+}
