@@ -8,7 +8,9 @@ scripts/prereqs.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test K8shell.sln "$@" 2>&1 | tee "$log" || status=$?
+# The suite takes minutes; a hang must fail the run with a message, not eat CI's time limit.
+timeout --signal=TERM --kill-after=30s 25m dotnet test K8shell.sln "$@" 2>&1 | tee "$log" || status=$?
+if [ "$status" -eq 124 ]; then echo "test.sh: the test run did not finish within 25 minutes (a hung test?)" >&2; fi
 
 # One plain closing line for CI, summed over the test projects (Microsoft.Testing.Platform's summary).
 awk '/^  (succeeded|failed|skipped):/ { n[$1] += $2 }
