@@ -55,6 +55,9 @@ public sealed class OpenSshHandshakeTests : IDisposable
         { AlgorithmNames.Curve25519Sha256, AlgorithmNames.Aes256Ctr, AlgorithmNames.HmacSha256Etm },
         { AlgorithmNames.Curve25519Sha256, AlgorithmNames.Aes192Ctr, AlgorithmNames.HmacSha512Etm },
         { AlgorithmNames.Curve25519Sha256LibSsh, AlgorithmNames.Aes128Ctr, AlgorithmNames.HmacSha512Etm },
+        { AlgorithmNames.DhGroup14Sha256, AlgorithmNames.Aes256Gcm, AlgorithmNames.HmacSha256Etm },
+        { AlgorithmNames.DhGroup16Sha512, AlgorithmNames.ChaCha20Poly1305, AlgorithmNames.HmacSha256Etm },
+        { AlgorithmNames.DhGroup18Sha512, AlgorithmNames.Aes256Ctr, AlgorithmNames.HmacSha512Etm },
     };
 
     [Theory]

@@ -11,7 +11,7 @@ namespace K8shell.Ssh.Transport.KeyExchange;
 public sealed record KeyExchangeResult(byte[] SessionId, NegotiatedAlgorithms Algorithms);
 
 /// <summary>
-/// The server's side of the first key exchange (RFC 4253 §7–8, RFC 8731), strict: exactly the
+/// The server's side of the first key exchange (RFC 4253 §7–8, RFC 8268, RFC 8731), strict: exactly the
 /// messages of the exchange in order, anything else ends the connection (OpenSSH's strict kex,
 /// the Terrapin counter-measure). Afterwards both directions are protected and, with strict kex,
 /// sequence numbers restart at zero.
@@ -45,10 +45,17 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
             (await reader.ReadAsync(cancellationToken)).Dispose();
         }
 
+        // Both methods send one public value each way (ECDH_INIT/REPLY and KEXDH_INIT/REPLY share numbers 30 and 31);
+        // curve25519 sends it as a string (RFC 8731), finite-field DH as an mpint (RFC 4253 §8).
+        var context = new ExchangeContext(client, server, clientPayload, ourPayload, negotiated.HostKey);
         var (hash, sharedSecret, exchangeHash) = negotiated.Kex switch
         {
-            AlgorithmNames.Curve25519Sha256 or AlgorithmNames.Curve25519Sha256LibSsh =>
-                await Curve25519Async(client, server, clientPayload, ourPayload, negotiated.HostKey, cancellationToken),
+            AlgorithmNames.Curve25519Sha256 or AlgorithmNames.Curve25519Sha256LibSsh => await ExchangeAsync(
+                context, HashAlgorithmName.SHA256, publicValuesAsMPInt: false, Curve25519Agreement.Agree, cancellationToken),
+            AlgorithmNames.DhGroup14Sha256 => await ExchangeAsync(
+                context, HashAlgorithmName.SHA256, publicValuesAsMPInt: true, DiffieHellmanGroup.For(negotiated.Kex).Agree, cancellationToken),
+            AlgorithmNames.DhGroup16Sha512 or AlgorithmNames.DhGroup18Sha512 => await ExchangeAsync(
+                context, HashAlgorithmName.SHA512, publicValuesAsMPInt: true, DiffieHellmanGroup.For(negotiated.Kex).Agree, cancellationToken),
             _ => throw new SshProtocolException(SshDisconnectReason.KeyExchangeFailed, $"key exchange {negotiated.Kex} is not implemented"),
         };
 
@@ -75,39 +82,56 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         return new KeyExchangeResult(exchangeHash, negotiated);
     }
 
-    private async ValueTask<(HashAlgorithmName, byte[], byte[])> Curve25519Async(
-        SshIdentification client, SshIdentification server, byte[] clientKexInit, byte[] serverKexInit, string hostKeyAlgorithm, CancellationToken cancellationToken)
+    private sealed record ExchangeContext(
+        SshIdentification Client, SshIdentification Server, byte[] ClientKexInit, byte[] ServerKexInit, string HostKeyAlgorithm);
+
+    private delegate (byte[] ServerPublic, byte[] SharedSecret) Agreement(ReadOnlySpan<byte> clientPublic);
+
+    private async ValueTask<(HashAlgorithmName, byte[], byte[])> ExchangeAsync(
+        ExchangeContext context, HashAlgorithmName hash, bool publicValuesAsMPInt, Agreement agree, CancellationToken cancellationToken)
     {
         byte[] clientPublic;
         using (var packet = await ExpectAsync(SshMessageNumber.KexEcdhInit, cancellationToken))
         {
             var message = new SshReader(packet.Payload[1..]);
-            clientPublic = message.ReadString().ToArray();
-            message.EnsureAtEnd("SSH_MSG_KEX_ECDH_INIT");
+            clientPublic = (publicValuesAsMPInt ? message.ReadUnsignedMPInt() : message.ReadString()).ToArray();
+            message.EnsureAtEnd("key exchange init");
         }
-        var (serverPublic, secret) = Curve25519Agreement.Agree(clientPublic);
+        var (serverPublic, secret) = agree(clientPublic);
         var sharedSecret = SessionKeys.EncodeSharedSecret(secret);
 
-        // RFC 8731 §3 / RFC 5656 §4: H = SHA256(V_C || V_S || I_C || I_S || K_S || Q_C || Q_S || K)
-        var exchangeHash = SHA256.HashData(Serialize(w =>
+        // H = HASH(V_C || V_S || I_C || I_S || K_S || client value || server value || K)  (RFC 4253 §8, RFC 5656 §4)
+        var exchangeHash = CryptographicOperations.HashData(hash, Serialize(w =>
         {
-            w.WriteString(client.LineBytes());
-            w.WriteString(server.LineBytes());
-            w.WriteString(clientKexInit);
-            w.WriteString(serverKexInit);
+            w.WriteString(context.Client.LineBytes());
+            w.WriteString(context.Server.LineBytes());
+            w.WriteString(context.ClientKexInit);
+            w.WriteString(context.ServerKexInit);
             w.WriteString(hostKey.PublicKeyBlob);
-            w.WriteString(clientPublic);
-            w.WriteString(serverPublic);
+            WritePublicValue(w, clientPublic);
+            WritePublicValue(w, serverPublic);
         }).Concat(sharedSecret).ToArray());
 
         writer.Write(Serialize(w =>
         {
             w.WriteByte((byte)SshMessageNumber.KexEcdhReply);
             w.WriteString(hostKey.PublicKeyBlob);
-            w.WriteString(serverPublic);
-            w.WriteString(hostKey.Sign(hostKeyAlgorithm, exchangeHash));
+            WritePublicValue(w, serverPublic);
+            w.WriteString(hostKey.Sign(context.HostKeyAlgorithm, exchangeHash));
         }));
-        return (HashAlgorithmName.SHA256, sharedSecret, exchangeHash);
+        return (hash, sharedSecret, exchangeHash);
+
+        void WritePublicValue(SshWriter w, byte[] value)
+        {
+            if (publicValuesAsMPInt)
+            {
+                w.WriteUnsignedMPInt(value);
+            }
+            else
+            {
+                w.WriteString(value);
+            }
+        }
     }
 
     /// <summary>The next packet, which must be <paramref name="expected"/>: nothing else may interleave a strict exchange.</summary>
