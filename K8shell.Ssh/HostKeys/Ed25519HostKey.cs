@@ -25,6 +25,8 @@ public sealed class Ed25519HostKey : HostKey, IDisposable
 
     public override byte[] PublicKeyBlob { get; }
 
+    public override string KeyType => AlgorithmNames.Ed25519;
+
     /// <summary>The 32-byte private seed, for saving the key.</summary>
     public byte[] ExportSeed() => _key.Export(KeyBlobFormat.RawPrivateKey);
 
@@ -45,6 +47,25 @@ public sealed class Ed25519HostKey : HostKey, IDisposable
         writer.WriteUtf8(AlgorithmNames.Ed25519);
         writer.WriteString(Algorithm.Sign(_key, data));
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>From an openssh-key-v1 file: the public key, then seed and public key together.</summary>
+    internal static Ed25519HostKey ReadPrivateFields(ref SshReader reader)
+    {
+        var publicKey = reader.ReadString();
+        var privateKey = reader.ReadString();
+        if (publicKey.Length != 32 || privateKey.Length != 64 || !privateKey[32..].SequenceEqual(publicKey))
+        {
+            throw new FormatException("malformed ssh-ed25519 private key");
+        }
+        return FromSeed(privateKey[..32]);
+    }
+
+    internal override void WritePrivateFields(SshWriter writer)
+    {
+        var publicKey = _key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        writer.WriteString(publicKey);
+        writer.WriteString([.. ExportSeed(), .. publicKey]);
     }
 
     public void Dispose() => _key.Dispose();

@@ -11,4 +11,10 @@ public abstract class HostKey
 
     /// <summary>A signature blob (<c>string algorithm || string signature</c>) over <paramref name="data"/>.</summary>
     public abstract byte[] Sign(string algorithm, ReadOnlySpan<byte> data);
+
+    /// <summary>The key type in files and blobs: "ssh-ed25519", "ssh-rsa".</summary>
+    public abstract string KeyType { get; }
+
+    /// <summary>The private fields after the key type in an openssh-key-v1 file (OpenSSH PROTOCOL.key).</summary>
+    internal abstract void WritePrivateFields(Wire.SshWriter writer);
 }

@@ -65,10 +65,34 @@ public sealed class OpenSshHandshakeTests : IDisposable
     public async Task Openssh_completes_key_exchange_and_its_first_encrypted_packet_decrypts(string kex, string cipher, string mac)
     {
         using var hostKey = Ed25519HostKey.Generate();
-        await using var ssh = OpenSshClient.Start(
-            $"{AlgorithmNames.Ed25519} {Convert.ToBase64String(hostKey.PublicKeyBlob)}",
-            $"KexAlgorithms={kex}", $"Ciphers={cipher}", $"MACs={mac}");
+        var log = await HandshakeAsync([hostKey], hostKey, kex, cipher, $"KexAlgorithms={kex}", $"Ciphers={cipher}", $"MACs={mac}");
 
+        Assert.Contains($"kex: algorithm: {kex}", log);
+        Assert.Contains($"kex: server->client cipher: {cipher}", log);
+        Assert.Contains("server-sig-algs=<ssh-ed25519,", log);
+    }
+
+    private static readonly RsaHostKey SharedRsaKey = RsaHostKey.Generate();
+
+    [Theory]
+    [InlineData(AlgorithmNames.RsaSha512)]
+    [InlineData(AlgorithmNames.RsaSha256)]
+    public async Task Openssh_verifies_our_rsa_sha2_signatures_when_it_prefers_rsa(string algorithm)
+    {
+        using var ed25519 = Ed25519HostKey.Generate();
+        var log = await HandshakeAsync([ed25519, SharedRsaKey], SharedRsaKey, AlgorithmNames.Curve25519Sha256, AlgorithmNames.ChaCha20Poly1305,
+            $"HostKeyAlgorithms={algorithm}");
+
+        Assert.Contains($"kex: host key algorithm: {algorithm}", log);
+    }
+
+    /// <summary>
+    /// Runs the server side of a handshake with OpenSSH, which pins <paramref name="expected"/> in its
+    /// known_hosts, then decrypts its first encrypted packet; returns what ssh -v printed.
+    /// </summary>
+    private async Task<string> HandshakeAsync(HostKey[] hostKeys, HostKey expected, string kex, string cipher, params string[] options)
+    {
+        await using var ssh = OpenSshClient.Start(OpenSshKeyFile.PublicKeyLine(expected), options);
         using (var socket = await ssh.AcceptAsync(Cancellation))
         await using (var stream = new NetworkStream(socket))
         {
@@ -79,7 +103,7 @@ public sealed class OpenSshHandshakeTests : IDisposable
             var reader = new PacketReader(input);
             var writer = new PacketWriter(PipeWriter.Create(stream));
 
-            var result = await new ServerKeyExchange(reader, writer, hostKey).RunInitialAsync(client, server, Cancellation);
+            var result = await new ServerKeyExchange(reader, writer, hostKeys).RunInitialAsync(client, server, Cancellation);
             Assert.Equal(kex, result.Algorithms.Kex);
             Assert.Equal(cipher, result.Algorithms.CipherServerToClient);
             Assert.True(result.Algorithms.StrictKex);
@@ -93,10 +117,8 @@ public sealed class OpenSshHandshakeTests : IDisposable
         }
 
         var log = await ssh.LogAsync(Cancellation);
-        Assert.Contains($"kex: algorithm: {kex}", log);
-        Assert.Contains($"kex: server->client cipher: {cipher}", log);
-        Assert.Contains("Host '[127.0.0.1]", log); // matched our key in known_hosts
-        Assert.Contains("server-sig-algs=<ssh-ed25519,", log);
+        Assert.Contains("Host '[127.0.0.1]", log); // matched the pinned key in known_hosts
+        return log;
     }
 
     private static CancellationTokenSource CreateDeadline()

@@ -16,7 +16,7 @@ public sealed record KeyExchangeResult(byte[] SessionId, NegotiatedAlgorithms Al
 /// the Terrapin counter-measure). Afterwards both directions are protected and, with strict kex,
 /// sequence numbers restart at zero.
 /// </summary>
-public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, HostKey hostKey)
+public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, IReadOnlyList<HostKey> hostKeys)
 {
     /// <summary>Public key algorithms we verify for user authentication, announced as server-sig-algs (RFC 8308).</summary>
     public static readonly IReadOnlyList<string> ServerSignatureAlgorithms =
@@ -27,7 +27,9 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
 
     public async ValueTask<KeyExchangeResult> RunInitialAsync(SshIdentification client, SshIdentification server, CancellationToken cancellationToken)
     {
-        var ours = KexInitMessage.ForServer(hostKey.Algorithms);
+        // What our keys can sign, in SPEC.md §2's order of preference.
+        var signable = AlgorithmNames.ServerHostKeys.Where(name => hostKeys.Any(key => key.Algorithms.Contains(name))).ToList();
+        var ours = KexInitMessage.ForServer(signable);
         var ourPayload = Serialize(ours.WriteTo);
         writer.Write(ourPayload);
         await writer.FlushAsync(cancellationToken);
@@ -47,7 +49,8 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
 
         // Both methods send one public value each way (ECDH_INIT/REPLY and KEXDH_INIT/REPLY share numbers 30 and 31);
         // curve25519 sends it as a string (RFC 8731), finite-field DH as an mpint (RFC 4253 §8).
-        var context = new ExchangeContext(client, server, clientPayload, ourPayload, negotiated.HostKey);
+        var hostKey = hostKeys.First(key => key.Algorithms.Contains(negotiated.HostKey));
+        var context = new ExchangeContext(client, server, clientPayload, ourPayload, hostKey, negotiated.HostKey);
         var (hash, sharedSecret, exchangeHash) = negotiated.Kex switch
         {
             AlgorithmNames.Curve25519Sha256 or AlgorithmNames.Curve25519Sha256LibSsh => await ExchangeAsync(
@@ -83,7 +86,7 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
     }
 
     private sealed record ExchangeContext(
-        SshIdentification Client, SshIdentification Server, byte[] ClientKexInit, byte[] ServerKexInit, string HostKeyAlgorithm);
+        SshIdentification Client, SshIdentification Server, byte[] ClientKexInit, byte[] ServerKexInit, HostKey HostKey, string HostKeyAlgorithm);
 
     private delegate (byte[] ServerPublic, byte[] SharedSecret) Agreement(ReadOnlySpan<byte> clientPublic);
 
@@ -107,7 +110,7 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
             w.WriteString(context.Server.LineBytes());
             w.WriteString(context.ClientKexInit);
             w.WriteString(context.ServerKexInit);
-            w.WriteString(hostKey.PublicKeyBlob);
+            w.WriteString(context.HostKey.PublicKeyBlob);
             WritePublicValue(w, clientPublic);
             WritePublicValue(w, serverPublic);
         }).Concat(sharedSecret).ToArray());
@@ -115,9 +118,9 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         writer.Write(Serialize(w =>
         {
             w.WriteByte((byte)SshMessageNumber.KexEcdhReply);
-            w.WriteString(hostKey.PublicKeyBlob);
+            w.WriteString(context.HostKey.PublicKeyBlob);
             WritePublicValue(w, serverPublic);
-            w.WriteString(hostKey.Sign(context.HostKeyAlgorithm, exchangeHash));
+            w.WriteString(context.HostKey.Sign(context.HostKeyAlgorithm, exchangeHash));
         }));
         return (hash, sharedSecret, exchangeHash);
 
