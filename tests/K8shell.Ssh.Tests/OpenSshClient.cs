@@ -24,7 +24,13 @@ internal sealed class OpenSshClient : IAsyncDisposable
     }
 
     /// <summary>Starts <c>ssh -v</c> against a fresh listener; <paramref name="hostKeyLine"/> (type and base64) is what it must see.</summary>
-    public static OpenSshClient Start(string? hostKeyLine, params string[] options)
+    public static OpenSshClient Start(string? hostKeyLine, params string[] options) => Start(hostKeyLine, "probe", null, options);
+
+    /// <summary>
+    /// As above, as <paramref name="user"/>, with extra environment (SSH_ASKPASS answers prompts).
+    /// The caller's options come first because ssh keeps the first value it sees for an option.
+    /// </summary>
+    public static OpenSshClient Start(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, params string[] options)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -38,12 +44,18 @@ internal sealed class OpenSshClient : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[key] = value;
+        }
         string[] arguments =
         [
-            "-v", "-p", port.ToString(), "-F", "/dev/null", "-o", "BatchMode=yes",
+            "-v", "-p", port.ToString(), "-F", "/dev/null",
+            .. options.SelectMany(option => new[] { "-o", option }),
+            "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
             "-o", hostKeyLine is null ? "StrictHostKeyChecking=no" : "StrictHostKeyChecking=yes",
             "-o", $"UserKnownHostsFile={knownHosts}", "-o", "ConnectTimeout=10",
-            .. options.SelectMany(option => new[] { "-o", option }), "probe@127.0.0.1", "true",
+            $"{user}@127.0.0.1", "true",
         ];
         foreach (var argument in arguments)
         {

@@ -116,6 +116,17 @@ public sealed class PacketLayerTests
     }
 
     [Fact]
+    public async Task A_connection_closed_between_packets_says_the_peer_closed_it()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.CompleteAsync();
+
+        var error = await Assert.ThrowsAsync<SshProtocolException>(async () => (await new PacketReader(pipe.Reader).ReadAsync(Cancellation)).Dispose());
+        Assert.Equal(SshDisconnectReason.ConnectionLost, error.Reason);
+        Assert.Equal("connection closed by the peer", error.Message);
+    }
+
+    [Fact]
     public async Task A_connection_closed_mid_packet_is_connection_lost()
     {
         var pipe = new Pipe();

@@ -21,6 +21,10 @@ public sealed class PacketReader(PipeReader input)
     {
         var protection = Protection;
         var result = await input.ReadAtLeastAsync(4, cancellationToken);
+        if (result.Buffer.IsEmpty && result.IsCompleted)
+        {
+            throw new SshProtocolException(SshDisconnectReason.ConnectionLost, "connection closed by the peer");
+        }
         EnsureAvailable(result, 4);
         Span<byte> lengthField = stackalloc byte[4];
         result.Buffer.Slice(0, 4).CopyTo(lengthField);

@@ -1,0 +1,68 @@
+using System.IO.Pipelines;
+using K8shell.Ssh.Authentication;
+using K8shell.Ssh.Transport;
+using K8shell.Ssh.Transport.KeyExchange;
+using K8shell.Ssh.Transport.Packets;
+
+namespace K8shell.Ssh;
+
+/// <summary>Turns an accepted stream into an authenticated SSH connection.</summary>
+public static class SshServer
+{
+    /// <summary>
+    /// Identification, key exchange and user authentication, all within the login grace time. A peer
+    /// that breaks the protocol gets SSH_MSG_DISCONNECT with the reason, then the exception is rethrown
+    /// for the host to log; nothing else escapes.
+    /// </summary>
+    public static async Task<SshServerConnection> HandshakeAsync(Stream stream, SshServerConfig config, CancellationToken cancellationToken)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(config.LoginGraceTime);
+        var input = PipeReader.Create(stream);
+        var output = PipeWriter.Create(stream);
+        var reader = new PacketReader(input);
+        var writer = new PacketWriter(output);
+        var transport = new SshTransport(reader, writer);
+        var identified = false;
+        try
+        {
+            var server = SshIdentification.ForServer(config.SoftwareVersion);
+            await output.WriteAsync(server.ToWire(), grace.Token);
+            var client = await IdentificationExchange.ReadAsync(input, grace.Token);
+            identified = true;
+            var keyExchange = await new ServerKeyExchange(reader, writer, config.HostKeys).RunInitialAsync(client, server, grace.Token);
+            var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line).RunAsync(grace.Token);
+            return new SshServerConnection(transport, client, keyExchange, user);
+        }
+        catch (SshProtocolException violation)
+        {
+            // Before the identification is through, the peer may not even speak SSH: no binary packet for it.
+            if (identified)
+            {
+                await transport.DisconnectAsync(violation.Reason, violation.Message, CancellationToken.None);
+            }
+            throw;
+        }
+        catch (OperationCanceledException) when (grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var message = $"login grace time of {config.LoginGraceTime.TotalSeconds:F0} s exceeded";
+            if (identified)
+            {
+                await transport.DisconnectAsync(SshDisconnectReason.ByApplication, message, CancellationToken.None);
+            }
+            throw new SshProtocolException(SshDisconnectReason.ByApplication, message);
+        }
+    }
+}
+
+/// <summary>An authenticated connection. Its channel layer (RFC 4254) builds on <see cref="Transport"/>.</summary>
+public sealed class SshServerConnection(SshTransport transport, SshIdentification client, KeyExchangeResult keyExchange, AuthenticatedUser user)
+{
+    public SshTransport Transport { get; } = transport;
+
+    public SshIdentification ClientIdentification { get; } = client;
+
+    public KeyExchangeResult KeyExchange { get; } = keyExchange;
+
+    public AuthenticatedUser User { get; } = user;
+}

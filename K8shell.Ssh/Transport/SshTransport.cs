@@ -1,0 +1,96 @@
+using System.Buffers;
+using K8shell.Ssh.Transport.Packets;
+using K8shell.Ssh.Wire;
+
+namespace K8shell.Ssh.Transport;
+
+/// <summary>
+/// One connection's packet stream after key exchange: serialised sends (sequence numbers and cipher
+/// state are per direction), transport messages handled here (IGNORE, DEBUG, UNIMPLEMENTED,
+/// DISCONNECT), everything else handed to the layer above.
+/// </summary>
+public sealed class SshTransport(PacketReader reader, PacketWriter writer)
+{
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    /// <summary>Sequence number of the packet <see cref="ReceiveAsync"/> returned last, for SSH_MSG_UNIMPLEMENTED.</summary>
+    public uint LastReceivedSequenceNumber => reader.SequenceNumber - 1;
+
+    /// <summary>The next packet for the layers above; transport-level messages never reach them.</summary>
+    public async ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var packet = await reader.ReadAsync(cancellationToken);
+            switch ((SshMessageNumber)packet.MessageNumber)
+            {
+                case SshMessageNumber.Ignore or SshMessageNumber.Debug or SshMessageNumber.Unimplemented:
+                    packet.Dispose();
+                    continue;
+                case SshMessageNumber.Disconnect:
+                    var message = new SshReader(packet.Payload[1..]);
+                    var reason = (SshDisconnectReason)message.ReadUInt32();
+                    var description = message.ReadUtf8();
+                    packet.Dispose();
+                    throw new SshDisconnectedException(reason, description);
+                default:
+                    return packet;
+            }
+        }
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            writer.Write(payload.Span);
+            await writer.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends a message built by <paramref name="write"/>.</summary>
+    public ValueTask SendAsync(Action<SshWriter> write, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        write(new SshWriter(buffer));
+        return SendAsync(buffer.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>Answers a message we do not know (RFC 4253 §11.4): the peer learns which packet, by sequence number.</summary>
+    public ValueTask SendUnimplementedAsync(uint sequenceNumber, CancellationToken cancellationToken) => SendAsync(w =>
+    {
+        w.WriteByte((byte)SshMessageNumber.Unimplemented);
+        w.WriteUInt32(sequenceNumber);
+    }, cancellationToken);
+
+    /// <summary>Tells the peer why the connection ends (RFC 4253 §11.1). Best effort: the peer may already be gone.</summary>
+    public async ValueTask DisconnectAsync(SshDisconnectReason reason, string description, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(w =>
+            {
+                w.WriteByte((byte)SshMessageNumber.Disconnect);
+                w.WriteUInt32((uint)reason);
+                w.WriteUtf8(description);
+                w.WriteUtf8("");
+            }, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is closing either way.
+        }
+    }
+}
+
+/// <summary>The peer ended the connection with SSH_MSG_DISCONNECT.</summary>
+public sealed class SshDisconnectedException(SshDisconnectReason reason, string description)
+    : Exception($"peer disconnected ({reason}): {description}")
+{
+    public SshDisconnectReason Reason { get; } = reason;
+}
