@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using K8shell.Ssh.Authentication;
+using K8shell.Ssh.Connection;
 using K8shell.Ssh.Transport;
 using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Transport.Packets;
@@ -32,7 +33,7 @@ public static class SshServer
             identified = true;
             var keyExchange = await new ServerKeyExchange(reader, writer, config.HostKeys).RunInitialAsync(client, server, grace.Token);
             var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line).RunAsync(grace.Token);
-            return new SshServerConnection(transport, client, keyExchange, user);
+            return new SshServerConnection(transport, client, keyExchange, user, config.MaxChannels);
         }
         catch (SshProtocolException violation)
         {
@@ -53,16 +54,4 @@ public static class SshServer
             throw new SshProtocolException(SshDisconnectReason.ByApplication, message);
         }
     }
-}
-
-/// <summary>An authenticated connection. Its channel layer (RFC 4254) builds on <see cref="Transport"/>.</summary>
-public sealed class SshServerConnection(SshTransport transport, SshIdentification client, KeyExchangeResult keyExchange, AuthenticatedUser user)
-{
-    public SshTransport Transport { get; } = transport;
-
-    public SshIdentification ClientIdentification { get; } = client;
-
-    public KeyExchangeResult KeyExchange { get; } = keyExchange;
-
-    public AuthenticatedUser User { get; } = user;
 }

@@ -24,6 +24,9 @@ public sealed class SshServerConfig
     /// <summary>The whole handshake, authentication included, must finish within this (LoginGraceTime).</summary>
     public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Open channels per connection (SPEC.md §2: 64); more are refused with resource shortage.</summary>
+    public int MaxChannels { get; init; } = 64;
+
     /// <summary>Longer user names are refused before any callback runs.</summary>
     public int MaxUserNameBytes { get; init; } = 1024;
 

@@ -114,6 +114,9 @@ public ref struct SshReader(ReadOnlySpan<byte> payload)
         return value;
     }
 
+    /// <summary>Everything not read yet: the type-specific tail of a request or channel open.</summary>
+    public ReadOnlySpan<byte> ReadRemaining() => Take(Remaining, "rest");
+
     /// <summary>Refuses trailing bytes: a message that is longer than its fields is malformed too.</summary>
     public readonly void EnsureAtEnd(string message)
     {

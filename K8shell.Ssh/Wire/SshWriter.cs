@@ -27,6 +27,9 @@ public readonly struct SshWriter(IBufferWriter<byte> buffer)
         buffer.Advance(8);
     }
 
+    /// <summary>Bytes already in wire format (e.g. a global request's response data).</summary>
+    public void WriteRaw(ReadOnlySpan<byte> value) => buffer.Write(value);
+
     public void WriteString(ReadOnlySpan<byte> value)
     {
         WriteUInt32((uint)value.Length);

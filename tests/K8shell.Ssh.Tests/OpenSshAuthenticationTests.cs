@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using K8shell.Ssh.Authentication;
+using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
 using K8shell.Ssh.Wire;

@@ -30,7 +30,11 @@ internal sealed class OpenSshClient : IAsyncDisposable
     /// As above, as <paramref name="user"/>, with extra environment (SSH_ASKPASS answers prompts).
     /// The caller's options come first because ssh keeps the first value it sees for an option.
     /// </summary>
-    public static OpenSshClient Start(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, params string[] options)
+    public static OpenSshClient Start(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, params string[] options) =>
+        StartCommand(hostKeyLine, user, environment, "true", options);
+
+    /// <summary>As above, running <paramref name="command"/>; its stdio is <see cref="Input"/> and <see cref="Output"/>.</summary>
+    public static OpenSshClient StartCommand(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, string command, params string[] options)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -55,13 +59,26 @@ internal sealed class OpenSshClient : IAsyncDisposable
             "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
             "-o", hostKeyLine is null ? "StrictHostKeyChecking=no" : "StrictHostKeyChecking=yes",
             "-o", $"UserKnownHostsFile={knownHosts}", "-o", "ConnectTimeout=10",
-            $"{user}@127.0.0.1", "true",
+            $"{user}@127.0.0.1", command,
         ];
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
         return new OpenSshClient(listener, Process.Start(startInfo)!, knownHosts);
+    }
+
+    /// <summary>The remote command's stdin.</summary>
+    public Stream Input => _ssh.StandardInput.BaseStream;
+
+    /// <summary>The remote command's stdout, as ssh prints it.</summary>
+    public Stream Output => _ssh.StandardOutput.BaseStream;
+
+    /// <summary>ssh's exit code: the remote command's, or 255 for ssh's own errors.</summary>
+    public async Task<int> ExitCodeAsync(CancellationToken cancellationToken)
+    {
+        await _ssh.WaitForExitAsync(cancellationToken);
+        return _ssh.ExitCode;
     }
 
     public Task<Socket> AcceptAsync(CancellationToken cancellationToken) => _listener.AcceptSocketAsync(cancellationToken).AsTask();

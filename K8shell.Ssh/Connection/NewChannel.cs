@@ -1,0 +1,32 @@
+namespace K8shell.Ssh.Connection;
+
+/// <summary>A channel the client wants to open; the host accepts it or refuses it with a reason.</summary>
+public sealed class NewChannel
+{
+    private readonly SshServerConnection _connection;
+    private readonly uint _remoteId;
+    private readonly uint _remoteWindow;
+    private readonly uint _remoteMaxPacket;
+
+    internal NewChannel(SshServerConnection connection, string type, uint remoteId, uint remoteWindow, uint remoteMaxPacket, byte[] extraData)
+    {
+        _connection = connection;
+        Type = type;
+        _remoteId = remoteId;
+        _remoteWindow = remoteWindow;
+        _remoteMaxPacket = remoteMaxPacket;
+        ExtraData = extraData;
+    }
+
+    /// <summary>"session", "direct-tcpip", "direct-streamlocal@openssh.com", ...</summary>
+    public string Type { get; }
+
+    /// <summary>The type-specific fields (e.g. host and port for direct-tcpip).</summary>
+    public byte[] ExtraData { get; }
+
+    public ValueTask<SshChannel> AcceptAsync(CancellationToken cancellationToken) =>
+        _connection.AcceptChannelAsync(Type, _remoteId, _remoteWindow, _remoteMaxPacket, cancellationToken);
+
+    public ValueTask RejectAsync(ChannelOpenFailureReason reason, string message, CancellationToken cancellationToken) =>
+        _connection.RejectChannelAsync(_remoteId, reason, message, cancellationToken);
+}
