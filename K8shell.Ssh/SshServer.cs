@@ -31,7 +31,9 @@ public static class SshServer
             await output.WriteAsync(server.ToWire(), grace.Token);
             var client = await IdentificationExchange.ReadAsync(input, grace.Token);
             identified = true;
-            var keyExchange = await new ServerKeyExchange(reader, writer, config.HostKeys).RunInitialAsync(client, server, grace.Token);
+            var exchange = new ServerKeyExchange(reader, writer, config.HostKeys, client, server);
+            var keyExchange = await exchange.RunInitialAsync(grace.Token);
+            transport.EnableRekeying(exchange);
             var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line).RunAsync(grace.Token);
             return new SshServerConnection(transport, client, keyExchange, user, config.MaxChannels);
         }

@@ -151,9 +151,6 @@ public sealed class SshServerConnection
                     }, token)), cancellationToken);
                 break;
 
-            case SshMessageNumber.KexInit:
-                throw new SshProtocolException(SshDisconnectReason.ProtocolError, "key re-exchange is not implemented yet");
-
             default:
                 await Transport.SendUnimplementedAsync(Transport.LastReceivedSequenceNumber, cancellationToken);
                 break;

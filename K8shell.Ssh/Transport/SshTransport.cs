@@ -1,4 +1,5 @@
 using System.Buffers;
+using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Transport.Packets;
 using K8shell.Ssh.Wire;
 
@@ -7,11 +8,15 @@ namespace K8shell.Ssh.Transport;
 /// <summary>
 /// One connection's packet stream after key exchange: serialised sends (sequence numbers and cipher
 /// state are per direction), transport messages handled here (IGNORE, DEBUG, UNIMPLEMENTED,
-/// DISCONNECT), everything else handed to the layer above.
+/// DISCONNECT, and KEXINIT, which re-keys), everything else handed to the layer above.
 /// </summary>
 public sealed class SshTransport(PacketReader reader, PacketWriter writer)
 {
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private ServerKeyExchange? _keyExchange;
+
+    /// <summary>Re-exchanges run through the connection's key exchange once the first one is done.</summary>
+    internal void EnableRekeying(ServerKeyExchange keyExchange) => _keyExchange = keyExchange;
 
     /// <summary>Sequence number of the packet <see cref="ReceiveAsync"/> returned last, for SSH_MSG_UNIMPLEMENTED.</summary>
     public uint LastReceivedSequenceNumber => reader.SequenceNumber - 1;
@@ -27,6 +32,11 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
                 case SshMessageNumber.Ignore or SshMessageNumber.Debug or SshMessageNumber.Unimplemented:
                     packet.Dispose();
                     continue;
+                case SshMessageNumber.KexInit when _keyExchange is not null:
+                    var kexInit = packet.Payload.ToArray();
+                    packet.Dispose();
+                    await RekeyAsync(kexInit, cancellationToken);
+                    continue;
                 case SshMessageNumber.Disconnect:
                     var message = new SshReader(packet.Payload[1..]);
                     var reason = (SshDisconnectReason)message.ReadUInt32();
@@ -36,6 +46,20 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
                 default:
                     return packet;
             }
+        }
+    }
+
+    /// <summary>The client asked for new keys: every other sender waits until both NEWKEYS have passed.</summary>
+    private async ValueTask RekeyAsync(byte[] clientKexInit, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _keyExchange!.RekeyAsync(clientKexInit, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
         }
     }
 

@@ -103,7 +103,7 @@ public sealed class OpenSshHandshakeTests : IDisposable
             var reader = new PacketReader(input);
             var writer = new PacketWriter(PipeWriter.Create(stream));
 
-            var result = await new ServerKeyExchange(reader, writer, hostKeys).RunInitialAsync(client, server, Cancellation);
+            var result = await new ServerKeyExchange(reader, writer, hostKeys, client, server).RunInitialAsync(Cancellation);
             Assert.Equal(kex, result.Algorithms.Kex);
             Assert.Equal(cipher, result.Algorithms.CipherServerToClient);
             Assert.True(result.Algorithms.StrictKex);

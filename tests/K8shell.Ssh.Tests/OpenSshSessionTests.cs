@@ -54,7 +54,23 @@ public sealed class OpenSshSessionTests : IDisposable
         Assert.True(SHA256.HashData(data).AsSpan().SequenceEqual(SHA256.HashData(run.Stdout)), "the bytes came back changed");
     }
 
-    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin)
+    [Theory]
+    [InlineData("chacha20-poly1305@openssh.com")]
+    [InlineData("aes256-gcm@openssh.com")]
+    [InlineData("aes128-ctr")]
+    public async Task Re_keying_every_16_mebibytes_mid_transfer_loses_nothing(string cipher)
+    {
+        var data = RandomNumberGenerator.GetBytes(128 * 1024 * 1024);
+        var run = await RunAsync("cat", data, "RekeyLimit=16M", $"Ciphers={cipher}");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(SHA256.HashData(data).AsSpan().SequenceEqual(SHA256.HashData(run.Stdout)), "the bytes came back changed");
+        // 256 MiB crossed the connection: the client re-keyed many times, and each exchange completed.
+        var exchanges = run.Log.Split("SSH2_MSG_NEWKEYS received").Length - 1;
+        Assert.True(exchanges >= 8, $"only {exchanges} key exchanges completed");
+    }
+
+    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, params string[] options)
     {
         var (keyFile, authorizedKey) = await UserKeyAsync();
         var config = new SshServerConfig
@@ -64,7 +80,7 @@ public sealed class OpenSshSessionTests : IDisposable
                 request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
         };
         await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", null, command,
-            $"IdentityFile={keyFile}", "PreferredAuthentications=publickey");
+            [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", .. options]);
 
         using var socket = await ssh.AcceptAsync(Cancellation);
         await using var stream = new NetworkStream(socket);

@@ -11,13 +11,17 @@ namespace K8shell.Ssh.Transport.KeyExchange;
 public sealed record KeyExchangeResult(byte[] SessionId, NegotiatedAlgorithms Algorithms);
 
 /// <summary>
-/// The server's side of the first key exchange (RFC 4253 §7–8, RFC 8268, RFC 8731), strict: exactly the
-/// messages of the exchange in order, anything else ends the connection (OpenSSH's strict kex,
-/// the Terrapin counter-measure). Afterwards both directions are protected and, with strict kex,
-/// sequence numbers restart at zero.
+/// The server's side of key exchange (RFC 4253 §7–9, RFC 8268, RFC 8731) for one connection: the
+/// first exchange, strict (exactly its messages in order, anything else ends the connection:
+/// OpenSSH's strict kex, the Terrapin counter-measure), and every re-exchange after it, which keeps
+/// the first session identifier. With strict kex, sequence numbers restart at zero after every NEWKEYS.
 /// </summary>
-public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, IReadOnlyList<HostKey> hostKeys)
+public sealed class ServerKeyExchange(
+    PacketReader reader, PacketWriter writer, IReadOnlyList<HostKey> hostKeys, SshIdentification client, SshIdentification server)
 {
+    private byte[]? _sessionId;
+    private bool _strict;
+
     /// <summary>Public key algorithms we verify for user authentication, announced as server-sig-algs (RFC 8308).</summary>
     public static readonly IReadOnlyList<string> ServerSignatureAlgorithms =
     [
@@ -25,8 +29,18 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         AlgorithmNames.RsaSha512, AlgorithmNames.RsaSha256,
     ];
 
-    public async ValueTask<KeyExchangeResult> RunInitialAsync(SshIdentification client, SshIdentification server, CancellationToken cancellationToken)
+    /// <summary>The first exchange: we send KEXINIT and expect the client's.</summary>
+    public ValueTask<KeyExchangeResult> RunInitialAsync(CancellationToken cancellationToken) => RunAsync(clientKexInit: null, cancellationToken);
+
+    /// <summary>
+    /// A re-exchange the client started with <paramref name="clientKexInit"/>. The caller keeps every
+    /// other sender waiting until it returns: between KEXINIT and NEWKEYS only key exchange may be sent.
+    /// </summary>
+    public ValueTask<KeyExchangeResult> RekeyAsync(byte[] clientKexInit, CancellationToken cancellationToken) => RunAsync(clientKexInit, cancellationToken);
+
+    private async ValueTask<KeyExchangeResult> RunAsync(byte[]? clientKexInit, CancellationToken cancellationToken)
     {
+        var initial = _sessionId is null;
         // What our keys can sign, in SPEC.md §2's order of preference.
         var signable = AlgorithmNames.ServerHostKeys.Where(name => hostKeys.Any(key => key.Algorithms.Contains(name))).ToList();
         var ours = KexInitMessage.ForServer(signable);
@@ -34,13 +48,18 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         writer.Write(ourPayload);
         await writer.FlushAsync(cancellationToken);
 
-        byte[] clientPayload;
-        using (var packet = await ExpectAsync(SshMessageNumber.KexInit, cancellationToken))
+        var clientPayload = clientKexInit;
+        if (clientPayload is null)
         {
+            using var packet = await ExpectAsync(SshMessageNumber.KexInit, initial, cancellationToken);
             clientPayload = packet.Payload.ToArray();
         }
         var theirs = KexInitMessage.Parse(clientPayload);
-        var negotiated = NegotiatedAlgorithms.Negotiate(theirs, ours, initialKex: true);
+        var negotiated = NegotiatedAlgorithms.Negotiate(theirs, ours, initial);
+        if (initial)
+        {
+            _strict = negotiated.StrictKex;
+        }
         if (theirs.FirstKexPacketFollows && !GuessedRight(theirs, negotiated))
         {
             // RFC 4253 §7: a wrong guess's packet is ignored.
@@ -50,7 +69,7 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         // Both methods send one public value each way (ECDH_INIT/REPLY and KEXDH_INIT/REPLY share numbers 30 and 31);
         // curve25519 sends it as a string (RFC 8731), finite-field DH as an mpint (RFC 4253 §8).
         var hostKey = hostKeys.First(key => key.Algorithms.Contains(negotiated.HostKey));
-        var context = new ExchangeContext(client, server, clientPayload, ourPayload, hostKey, negotiated.HostKey);
+        var context = new ExchangeContext(clientPayload, ourPayload, hostKey, negotiated.HostKey, initial);
         var (hash, sharedSecret, exchangeHash) = negotiated.Kex switch
         {
             AlgorithmNames.Curve25519Sha256 or AlgorithmNames.Curve25519Sha256LibSsh => await ExchangeAsync(
@@ -62,31 +81,33 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
             _ => throw new SshProtocolException(SshDisconnectReason.KeyExchangeFailed, $"key exchange {negotiated.Kex} is not implemented"),
         };
 
-        var keys = new SessionKeys(hash, sharedSecret, exchangeHash, sessionId: exchangeHash);
+        _sessionId ??= exchangeHash;
+        var keys = new SessionKeys(hash, sharedSecret, exchangeHash, _sessionId);
         writer.Write([(byte)SshMessageNumber.NewKeys]);
+        (writer.Protection as IDisposable)?.Dispose();
         writer.Protection = PacketProtections.Create(negotiated.CipherServerToClient, negotiated.MacServerToClient, keys, clientToServer: false);
-        if (negotiated.StrictKex)
+        if (_strict)
         {
             writer.SequenceNumber = 0;
         }
-        if (negotiated.ClientWantsExtInfo)
+        if (initial && negotiated.ClientWantsExtInfo)
         {
             // RFC 8308 §2.4: right after our first NEWKEYS.
             writer.Write(Serialize(WriteExtInfo));
         }
         await writer.FlushAsync(cancellationToken);
 
-        (await ExpectAsync(SshMessageNumber.NewKeys, cancellationToken)).Dispose();
+        (await ExpectAsync(SshMessageNumber.NewKeys, initial, cancellationToken)).Dispose();
+        (reader.Protection as IDisposable)?.Dispose();
         reader.Protection = PacketProtections.Create(negotiated.CipherClientToServer, negotiated.MacClientToServer, keys, clientToServer: true);
-        if (negotiated.StrictKex)
+        if (_strict)
         {
             reader.SequenceNumber = 0;
         }
-        return new KeyExchangeResult(exchangeHash, negotiated);
+        return new KeyExchangeResult(_sessionId, negotiated);
     }
 
-    private sealed record ExchangeContext(
-        SshIdentification Client, SshIdentification Server, byte[] ClientKexInit, byte[] ServerKexInit, HostKey HostKey, string HostKeyAlgorithm);
+    private sealed record ExchangeContext(byte[] ClientKexInit, byte[] ServerKexInit, HostKey HostKey, string HostKeyAlgorithm, bool Initial);
 
     private delegate (byte[] ServerPublic, byte[] SharedSecret) Agreement(ReadOnlySpan<byte> clientPublic);
 
@@ -94,7 +115,7 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         ExchangeContext context, HashAlgorithmName hash, bool publicValuesAsMPInt, Agreement agree, CancellationToken cancellationToken)
     {
         byte[] clientPublic;
-        using (var packet = await ExpectAsync(SshMessageNumber.KexEcdhInit, cancellationToken))
+        using (var packet = await ExpectAsync(SshMessageNumber.KexEcdhInit, context.Initial, cancellationToken))
         {
             var message = new SshReader(packet.Payload[1..]);
             clientPublic = (publicValuesAsMPInt ? message.ReadUnsignedMPInt() : message.ReadString()).ToArray();
@@ -106,8 +127,8 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         // H = HASH(V_C || V_S || I_C || I_S || K_S || client value || server value || K)  (RFC 4253 §8, RFC 5656 §4)
         var exchangeHash = CryptographicOperations.HashData(hash, Serialize(w =>
         {
-            w.WriteString(context.Client.LineBytes());
-            w.WriteString(context.Server.LineBytes());
+            w.WriteString(client.LineBytes());
+            w.WriteString(server.LineBytes());
             w.WriteString(context.ClientKexInit);
             w.WriteString(context.ServerKexInit);
             w.WriteString(context.HostKey.PublicKeyBlob);
@@ -137,17 +158,27 @@ public sealed class ServerKeyExchange(PacketReader reader, PacketWriter writer, 
         }
     }
 
-    /// <summary>The next packet, which must be <paramref name="expected"/>: nothing else may interleave a strict exchange.</summary>
-    private async ValueTask<SshPacket> ExpectAsync(SshMessageNumber expected, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next packet, which must be <paramref name="expected"/>. In the first exchange nothing may
+    /// interleave (strict kex); in a re-exchange the generic transport messages may (RFC 4253 §7.1).
+    /// </summary>
+    private async ValueTask<SshPacket> ExpectAsync(SshMessageNumber expected, bool initial, CancellationToken cancellationToken)
     {
-        var packet = await reader.ReadAsync(cancellationToken);
-        if (packet.MessageNumber != (byte)expected)
+        while (true)
         {
+            var packet = await reader.ReadAsync(cancellationToken);
+            if (packet.MessageNumber == (byte)expected)
+            {
+                return packet;
+            }
             var got = packet.MessageNumber;
             packet.Dispose();
+            if (!initial && got is (byte)SshMessageNumber.Ignore or (byte)SshMessageNumber.Debug or (byte)SshMessageNumber.Unimplemented)
+            {
+                continue;
+            }
             throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"key exchange: expected message {(byte)expected} ({expected}), got {got}");
         }
-        return packet;
     }
 
     private static bool GuessedRight(KexInitMessage client, NegotiatedAlgorithms negotiated) =>
