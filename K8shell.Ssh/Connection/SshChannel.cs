@@ -269,5 +269,12 @@ public sealed class SshChannel
     }
 }
 
+/// <summary>The client refused a channel we tried to open.</summary>
+public sealed class SshChannelOpenFailedException(ChannelOpenFailureReason reason, string message)
+    : IOException($"the client refused the channel ({reason}): {message}")
+{
+    public ChannelOpenFailureReason Reason { get; } = reason;
+}
+
 /// <summary>The client closed the channel while we still had data for it.</summary>
 public sealed class SshChannelClosedException(uint channel) : IOException($"channel {channel} is closed");

@@ -17,6 +17,9 @@ public sealed class SshServerConnection
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Channel<NewChannel> _incomingChannels = Channel.CreateBounded<NewChannel>(16);
     private readonly Channel<ChannelRequest> _globalRequests = Channel.CreateBounded<ChannelRequest>(16);
+    private readonly Dictionary<uint, (string Type, TaskCompletionSource<SshChannel> Opened)> _pendingOpens = [];
+    private readonly Queue<TaskCompletionSource<bool>> _pendingGlobalReplies = new();
+    private readonly CancellationTokenSource _lifetime = new();
     private readonly int _maxChannels;
     private uint _nextChannelId;
 
@@ -47,6 +50,8 @@ public sealed class SshServerConnection
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        cancellationToken = running.Token;
         try
         {
             while (true)
@@ -54,6 +59,10 @@ public sealed class SshServerConnection
                 using var packet = await Transport.ReceiveAsync(cancellationToken);
                 await DispatchAsync(packet, cancellationToken);
             }
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // We ended the connection (keepalive gave up, or the host closed it).
         }
         catch (SshProtocolException violation) when (violation.Reason != SshDisconnectReason.ConnectionLost)
         {
@@ -81,6 +90,115 @@ public sealed class SshServerConnection
             foreach (var channel in open)
             {
                 channel.OnConnectionLost();
+            }
+            FailPending();
+        }
+    }
+
+    /// <summary>
+    /// Opens a channel toward the client (forwarded-tcpip, forwarded-streamlocal@openssh.com,
+    /// auth-agent@openssh.com); <paramref name="extraData"/> holds the type-specific fields.
+    /// </summary>
+    public async ValueTask<SshChannel> OpenChannelAsync(string type, ReadOnlyMemory<byte> extraData, CancellationToken cancellationToken)
+    {
+        var opened = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+        uint localId;
+        lock (_channels)
+        {
+            localId = NextFreeChannelId();
+            _pendingOpens[localId] = (type, opened);
+        }
+        await Transport.SendAsync(w =>
+        {
+            w.WriteByte((byte)SshMessageNumber.ChannelOpen);
+            w.WriteUtf8(type);
+            w.WriteUInt32(localId);
+            w.WriteUInt32(SshChannel.LocalWindowSize);
+            w.WriteUInt32(SshChannel.LocalMaxPacket);
+            w.WriteRaw(extraData.Span);
+        }, cancellationToken);
+        return await opened.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Sends a global request; with <paramref name="wantReply"/>, returns whether the client said success.</summary>
+    public async ValueTask<bool> SendGlobalRequestAsync(string name, bool wantReply, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Replies come in request order (RFC 4254 §4): queue before sending so the order holds.
+        if (wantReply)
+        {
+            lock (_pendingGlobalReplies)
+            {
+                _pendingGlobalReplies.Enqueue(reply);
+            }
+        }
+        await Transport.SendAsync(w =>
+        {
+            w.WriteByte((byte)SshMessageNumber.GlobalRequest);
+            w.WriteUtf8(name);
+            w.WriteBoolean(wantReply);
+            w.WriteRaw(data.Span);
+        }, cancellationToken);
+        return !wantReply || await reply.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Probes the client with keepalive@openssh.com every <paramref name="interval"/>; any answer
+    /// (even failure) proves it is there. After <paramref name="maxUnanswered"/> probes in a row go
+    /// unanswered, the connection ends with a disconnect that says so. Returns when the connection ends.
+    /// </summary>
+    public async Task KeepAliveAsync(TimeSpan interval, int maxUnanswered, CancellationToken cancellationToken)
+    {
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        var unanswered = 0;
+        Task<bool>? probe = null;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, running.Token);
+                unanswered = probe is { IsCompleted: true } or null ? 0 : unanswered + 1;
+                if (unanswered >= maxUnanswered)
+                {
+                    await CloseAsync(SshDisconnectReason.ConnectionLost, $"no answer to {unanswered} keepalive probes", CancellationToken.None);
+                    return;
+                }
+                if (probe is null or { IsCompleted: true })
+                {
+                    probe = SendGlobalRequestAsync("keepalive@openssh.com", wantReply: true, ReadOnlyMemory<byte>.Empty, running.Token).AsTask();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // The connection ended first.
+        }
+    }
+
+    /// <summary>Ends the connection from our side with a reason the client sees.</summary>
+    public async ValueTask CloseAsync(SshDisconnectReason reason, string message, CancellationToken cancellationToken)
+    {
+        await Transport.DisconnectAsync(reason, message, cancellationToken);
+        await _lifetime.CancelAsync();
+    }
+
+    private void FailPending()
+    {
+        (string, TaskCompletionSource<SshChannel> Opened)[] opens;
+        lock (_channels)
+        {
+            opens = [.. _pendingOpens.Values];
+            _pendingOpens.Clear();
+        }
+        foreach (var (_, opened) in opens)
+        {
+            opened.TrySetException(new IOException("the connection closed before the channel opened"));
+        }
+        lock (_pendingGlobalReplies)
+        {
+            while (_pendingGlobalReplies.TryDequeue(out var reply))
+            {
+                reply.TrySetException(new IOException("the connection closed before the reply"));
             }
         }
     }
@@ -151,6 +269,36 @@ public sealed class SshServerConnection
                     }, token)), cancellationToken);
                 break;
 
+            case SshMessageNumber.ChannelOpenConfirmation:
+                var confirmedId = message.ReadUInt32();
+                var confirmed = TakePendingOpen(confirmedId);
+                var channel = new SshChannel(this, confirmed.Type, confirmedId, message.ReadUInt32(), message.ReadUInt32(), message.ReadUInt32());
+                lock (_channels)
+                {
+                    _channels[confirmedId] = channel;
+                }
+                confirmed.Opened.TrySetResult(channel);
+                break;
+
+            case SshMessageNumber.ChannelOpenFailure:
+                var refused = TakePendingOpen(message.ReadUInt32());
+                var reason = (ChannelOpenFailureReason)message.ReadUInt32();
+                refused.Opened.TrySetException(new SshChannelOpenFailedException(reason, message.ReadUtf8()));
+                break;
+
+            case SshMessageNumber.RequestSuccess or SshMessageNumber.RequestFailure:
+                TaskCompletionSource<bool>? pendingReply;
+                lock (_pendingGlobalReplies)
+                {
+                    _pendingGlobalReplies.TryDequeue(out pendingReply);
+                }
+                if (pendingReply is null)
+                {
+                    throw new SshProtocolException(SshDisconnectReason.ProtocolError, "a global request reply nobody asked for");
+                }
+                pendingReply.TrySetResult(packet.MessageNumber == (byte)SshMessageNumber.RequestSuccess);
+                break;
+
             default:
                 await Transport.SendUnimplementedAsync(Transport.LastReceivedSequenceNumber, cancellationToken);
                 break;
@@ -177,11 +325,7 @@ public sealed class SshServerConnection
         SshChannel channel;
         lock (_channels)
         {
-            while (_channels.ContainsKey(_nextChannelId))
-            {
-                _nextChannelId++;
-            }
-            channel = new SshChannel(this, type, _nextChannelId++, remoteId, remoteWindow, remoteMaxPacket);
+            channel = new SshChannel(this, type, NextFreeChannelId(), remoteId, remoteWindow, remoteMaxPacket);
             _channels[channel.LocalId] = channel;
         }
         await Transport.SendAsync(w =>
@@ -204,6 +348,26 @@ public sealed class SshServerConnection
             w.WriteUtf8(message);
             w.WriteUtf8("");
         }, cancellationToken);
+
+    /// <summary>Call with the channel table locked.</summary>
+    private uint NextFreeChannelId()
+    {
+        while (_channels.ContainsKey(_nextChannelId) || _pendingOpens.ContainsKey(_nextChannelId))
+        {
+            _nextChannelId++;
+        }
+        return _nextChannelId++;
+    }
+
+    private (string Type, TaskCompletionSource<SshChannel> Opened) TakePendingOpen(uint localId)
+    {
+        lock (_channels)
+        {
+            return _pendingOpens.Remove(localId, out var pending)
+                ? pending
+                : throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"an answer to channel open {localId}, which we never asked for");
+        }
+    }
 
     internal void Forget(SshChannel channel)
     {

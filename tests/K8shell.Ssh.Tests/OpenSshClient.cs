@@ -81,6 +81,9 @@ internal sealed class OpenSshClient : IAsyncDisposable
         return _ssh.ExitCode;
     }
 
+    /// <summary>Sends a POSIX signal to the ssh process (SIGSTOP freezes it, SIGCONT wakes it).</summary>
+    public void Signal(int signal) => K8shell.Testing.Signals.Send(_ssh, signal);
+
     public Task<Socket> AcceptAsync(CancellationToken cancellationToken) => _listener.AcceptSocketAsync(cancellationToken).AsTask();
 
     /// <summary>What ssh -v printed, once it has exited.</summary>

@@ -1,8 +1,11 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using K8shell.Ssh.Authentication;
+using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing;
 
 namespace K8shell.Ssh.Tests;
 
@@ -70,7 +73,117 @@ public sealed class OpenSshSessionTests : IDisposable
         Assert.True(exchanges >= 8, $"only {exchanges} key exchanges completed");
     }
 
-    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, params string[] options)
+    [Fact]
+    public async Task Local_and_remote_forwards_carry_bytes_both_ways()
+    {
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
+        var echoing = EchoAsync(echo);
+        var localPort = FreePort.Next();
+        while (TestHost.ForwardedPorts.TryDequeue(out _))
+        {
+        }
+
+        var run = RunAsync("sleep 4", [], onConnected: null,
+            $"LocalForward=127.0.0.1:{localPort} 127.0.0.1:{echoPort}", $"RemoteForward=0 127.0.0.1:{echoPort}", "ExitOnForwardFailure=yes");
+
+        // -L: our side dials the echo service for the client (direct-tcpip).
+        Assert.Equal("via -L", await EchoThroughAsync(localPort, "via -L"));
+        // -R: the client asked us to listen (port 0, so we chose); a connection to it travels back to the client (forwarded-tcpip).
+        var remotePort = await NextForwardedPortAsync();
+        Assert.Equal("via -R", await EchoThroughAsync(remotePort, "via -R"));
+
+        var (exitCode, _, log) = await run;
+        Assert.Equal(0, exitCode);
+        Assert.Contains($"Allocated port {remotePort} for remote forward", log);
+        echo.Stop();
+        await echoing;
+    }
+
+    [Fact]
+    public async Task Keepalive_probes_are_answered_by_a_live_client_and_end_a_frozen_one()
+    {
+        Action<SshServerConnection> probing = connection => _ = connection.KeepAliveAsync(TimeSpan.FromMilliseconds(200), 3, Cancellation);
+
+        var alive = await RunAsync("sleep 1.5", [], probing);
+        Assert.Equal(0, alive.ExitCode);
+        Assert.Contains("client_input_global_request: rtype keepalive@openssh.com want_reply 1", alive.Log);
+
+        // A client that stops answering (SIGSTOP) is cut off after three unanswered probes.
+        var frozen = await RunAsync("sleep 30", [], probing, freezeClientFor: TimeSpan.FromSeconds(2));
+        Assert.Equal(255, frozen.ExitCode);
+        Assert.Contains("no answer to 3 keepalive probes", frozen.Log);
+    }
+
+    private static async Task<string> EchoThroughAsync(int port, string text)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                var stream = client.GetStream();
+                await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text));
+                client.Client.Shutdown(SocketShutdown.Send);
+                using var reader = new StreamReader(stream);
+                return await reader.ReadToEndAsync();
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+                await Task.Delay(100); // ssh sets up -L while it connects
+            }
+        }
+    }
+
+    private async Task<int> NextForwardedPortAsync()
+    {
+        int port;
+        while (!TestHost.ForwardedPorts.TryDequeue(out port))
+        {
+            await Task.Delay(50, Cancellation);
+        }
+        return port;
+    }
+
+    private static async Task EchoAsync(TcpListener listener)
+    {
+        try
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync();
+                _ = Task.Run(async () =>
+                {
+                    using (socket)
+                    {
+                        var buffer = new byte[4096];
+                        int read;
+                        while ((read = await socket.ReceiveAsync(buffer)) > 0)
+                        {
+                            await socket.SendAsync(buffer.AsMemory(0, read));
+                        }
+                        socket.Shutdown(SocketShutdown.Send);
+                    }
+                });
+            }
+        }
+        catch (SocketException)
+        {
+            // Stopped.
+        }
+    }
+
+    private Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, params string[] options) =>
+        RunAsync(command, stdin, onConnected: null, options);
+
+    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
+        string command, byte[] stdin, Action<SshServerConnection>? onConnected, params string[] options) =>
+        await RunAsync(command, stdin, onConnected, freezeClientFor: null, options);
+
+    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
+        string command, byte[] stdin, Action<SshServerConnection>? onConnected, TimeSpan? freezeClientFor, params string[] options)
     {
         var (keyFile, authorizedKey) = await UserKeyAsync();
         var config = new SshServerConfig
@@ -84,7 +197,21 @@ public sealed class OpenSshSessionTests : IDisposable
 
         using var socket = await ssh.AcceptAsync(Cancellation);
         await using var stream = new NetworkStream(socket);
-        var serve = Task.Run(async () => await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation));
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var serve = Task.Run(async () =>
+        {
+            var connection = await SshServer.HandshakeAsync(stream, config, Cancellation);
+            onConnected?.Invoke(connection);
+            connected.SetResult();
+            await TestHost.ServeAsync(connection, Cancellation);
+        });
+        if (freezeClientFor is { } freeze)
+        {
+            await connected.Task.WaitAsync(Cancellation);
+            ssh.Signal(19); // SIGSTOP: the client can no longer answer anything
+            await Task.Delay(freeze, Cancellation);
+            ssh.Signal(18); // SIGCONT: it wakes to find itself disconnected
+        }
 
         var feed = Task.Run(async () =>
         {
