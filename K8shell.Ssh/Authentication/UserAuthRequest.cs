@@ -23,7 +23,8 @@ internal sealed record UserAuthRequest(string User, string Service, string Metho
 
     public static UserAuthRequest Parse(ReadOnlySpan<byte> payload, byte[] sessionId, int maxUserNameBytes)
     {
-        var reader = new SshReader(payload[1..]);
+        var reader = new SshReader(payload);
+        reader.ReadByte(); // SSH_MSG_USERAUTH_REQUEST, read through the reader so an empty payload is refused, not sliced
         var userBytes = reader.ReadString();
         if (userBytes.Length > maxUserNameBytes)
         {

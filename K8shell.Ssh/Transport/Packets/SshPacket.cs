@@ -2,7 +2,10 @@ using System.Buffers;
 
 namespace K8shell.Ssh.Transport.Packets;
 
-/// <summary>One received packet's payload, in a pooled buffer that <see cref="Dispose"/> returns.</summary>
+/// <summary>
+/// One received packet's payload, in a pooled buffer that <see cref="Dispose"/> returns. The reader
+/// refuses empty payloads, so the message number is always there.
+/// </summary>
 public readonly struct SshPacket(byte[] buffer, int offset, int length) : IDisposable
 {
     public ReadOnlySpan<byte> Payload => buffer.AsSpan(offset, length);

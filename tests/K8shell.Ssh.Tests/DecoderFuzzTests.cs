@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using K8shell.Ssh.Algorithms;
+using K8shell.Ssh.Authentication;
+using K8shell.Ssh.Connection;
+using K8shell.Ssh.HostKeys;
+using K8shell.Ssh.Transport;
+using K8shell.Ssh.Transport.Packets;
+using K8shell.Ssh.Wire;
+
+namespace K8shell.Ssh.Tests;
+
+/// <summary>
+/// A seeded, time-bounded fuzzer for every decoder a peer can reach: valid messages mutated
+/// (bit flips, truncations, splices, length fields) and random bytes. The only acceptable failures
+/// are the library's own, which become a disconnect reason; anything else would take down a
+/// connection's code with an unexpected exception. A failing seed is printed to replay.
+/// </summary>
+public sealed class DecoderFuzzTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
+
+    public static TheoryData<string> Decoders => [.. Targets.Keys];
+
+    private static readonly Dictionary<string, (byte[] Seed, Action<byte[]> Decode)> Targets = new()
+    {
+        ["KEXINIT"] = (Serialize(KexInitMessage.ForServer(AlgorithmNames.ServerHostKeys).WriteTo), bytes => KexInitMessage.Parse(bytes)),
+        ["USERAUTH_REQUEST publickey"] = (SignedPublicKeyRequest(), bytes => UserAuthRequest.Parse(bytes, new byte[32], 1024)),
+        ["USERAUTH_REQUEST password"] = (Serialize(w =>
+        {
+            w.WriteByte((byte)SshMessageNumber.UserAuthRequest);
+            w.WriteUtf8("alice");
+            w.WriteUtf8("ssh-connection");
+            w.WriteUtf8("password");
+            w.WriteBoolean(false);
+            w.WriteUtf8("secret");
+        }), bytes => UserAuthRequest.Parse(bytes, new byte[32], 1024)),
+        ["pty-req"] = (Serialize(w =>
+        {
+            w.WriteUtf8("xterm-256color");
+            w.WriteUInt32(80);
+            w.WriteUInt32(24);
+            w.WriteUInt32(0);
+            w.WriteUInt32(0);
+            w.WriteString([1, 0, 0, 0, 3, 53, 0, 0, 0, 1, 0]);
+        }), bytes => PtyRequest.Parse(bytes).DecodeTerminalModes()),
+        ["direct-tcpip"] = (Serialize(w =>
+        {
+            w.WriteUtf8("localhost");
+            w.WriteUInt32(8080);
+            w.WriteUtf8("127.0.0.1");
+            w.WriteUInt32(50000);
+        }), bytes => DirectTcpipRequest.Parse(bytes)),
+        ["direct-streamlocal"] = (Serialize(w => w.WriteUtf8("/run/app.sock")), bytes => DirectStreamLocalRequest.Parse(bytes)),
+        ["user public key signature"] = (SignedPublicKeyRequest(), bytes =>
+        {
+            var key = UserPublicKey.TryParse(AlgorithmNames.Ed25519, bytes);
+            key?.Verify(AlgorithmNames.Ed25519, bytes, bytes);
+        }),
+        ["plain packet"] = ([0, 0, 0, 12, 4, 20, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0], bytes => ReadPacket(bytes)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Decoders))]
+    public void Mutated_input_fails_only_with_the_libraries_own_errors(string decoder)
+    {
+        var (seed, decode) = Targets[decoder];
+        var random = new Random(20261123);
+        var deadline = DateTime.UtcNow + Budget;
+        var cases = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            var input = Mutate(seed, random);
+            try
+            {
+                decode(input);
+            }
+            catch (Exception expected) when (expected is SshProtocolException or FormatException)
+            {
+            }
+            catch (Exception unexpected)
+            {
+                Assert.Fail($"{decoder}: {unexpected.GetType().Name} on input {Convert.ToHexString(input)}\n{unexpected}");
+            }
+            cases++;
+        }
+        Assert.True(cases > 1000, $"only {cases} cases ran");
+    }
+
+    /// <summary>Inputs the fuzzer found crashing a decoder, kept so the bug stays fixed.</summary>
+    [Theory]
+    [InlineData("")] // UserAuthRequest.Parse sliced past the message number of an empty payload
+    public void Inputs_that_once_crashed_a_decoder_are_protocol_errors(string hex)
+    {
+        Assert.Throws<SshProtocolException>(() => UserAuthRequest.Parse(Convert.FromHexString(hex), new byte[32], 1024));
+    }
+
+    [Fact]
+    public void Host_key_files_fail_only_with_format_errors()
+    {
+        using var key = Ed25519HostKey.Generate();
+        var text = OpenSshKeyFile.Format(key, "fuzz");
+        var body = Convert.FromBase64String(string.Concat(text.Split('\n')[1..^2]));
+        var random = new Random(7);
+        var deadline = DateTime.UtcNow + Budget;
+        while (DateTime.UtcNow < deadline)
+        {
+            var mutated = Mutate(body, random);
+            var file = $"-----BEGIN OPENSSH PRIVATE KEY-----\n{Convert.ToBase64String(mutated)}\n-----END OPENSSH PRIVATE KEY-----\n";
+            try
+            {
+                OpenSshKeyFile.Parse(file);
+            }
+            catch (FormatException)
+            {
+            }
+            catch (Exception unexpected)
+            {
+                Assert.Fail($"{unexpected.GetType().Name} on key body {Convert.ToHexString(mutated)}\n{unexpected}");
+            }
+        }
+    }
+
+    private static byte[] Mutate(byte[] seed, Random random)
+    {
+        var bytes = seed.ToList();
+        switch (random.Next(6))
+        {
+            case 0: // flip bits
+                for (var i = random.Next(1, 4); i > 0 && bytes.Count > 0; i--)
+                {
+                    bytes[random.Next(bytes.Count)] ^= (byte)(1 << random.Next(8));
+                }
+                break;
+            case 1: // truncate
+                bytes = bytes.Take(random.Next(bytes.Count + 1)).ToList();
+                break;
+            case 2: // a huge or zero length where a length might be
+                if (bytes.Count >= 5)
+                {
+                    var at = random.Next(bytes.Count - 4);
+                    var value = random.Next(3) switch { 0 => uint.MaxValue, 1 => 0u, _ => (uint)random.Next() };
+                    bytes[at] = (byte)(value >> 24);
+                    bytes[at + 1] = (byte)(value >> 16);
+                    bytes[at + 2] = (byte)(value >> 8);
+                    bytes[at + 3] = (byte)value;
+                }
+                break;
+            case 3: // insert random bytes
+                bytes.InsertRange(random.Next(bytes.Count + 1), Enumerable.Range(0, random.Next(1, 16)).Select(_ => (byte)random.Next(256)));
+                break;
+            case 4: // remove a slice
+                if (bytes.Count > 1)
+                {
+                    var from = random.Next(bytes.Count);
+                    bytes.RemoveRange(from, random.Next(1, bytes.Count - from + 1));
+                }
+                break;
+            default: // pure noise
+                return Enumerable.Range(0, random.Next(64)).Select(_ => (byte)random.Next(256)).ToArray();
+        }
+        return [.. bytes];
+    }
+
+    private static void ReadPacket(byte[] bytes)
+    {
+        var pipe = new Pipe();
+        pipe.Writer.Write(bytes);
+        pipe.Writer.Complete();
+        using var packet = new PacketReader(pipe.Reader).ReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    private static byte[] SignedPublicKeyRequest()
+    {
+        using var key = Ed25519HostKey.Generate();
+        return Serialize(w =>
+        {
+            w.WriteByte((byte)SshMessageNumber.UserAuthRequest);
+            w.WriteUtf8("alice");
+            w.WriteUtf8("ssh-connection");
+            w.WriteUtf8("publickey");
+            w.WriteBoolean(true);
+            w.WriteUtf8(AlgorithmNames.Ed25519);
+            w.WriteString(key.PublicKeyBlob);
+            w.WriteString(key.Sign(AlgorithmNames.Ed25519, "data"u8));
+        });
+    }
+
+    private static byte[] Serialize(Action<SshWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        write(new SshWriter(buffer));
+        return buffer.WrittenSpan.ToArray();
+    }
+}
