@@ -6,6 +6,8 @@ namespace K8shell.Ssh.Algorithms;
 /// </summary>
 public static class AlgorithmNames
 {
+    /// <summary>Post-quantum hybrid (Streamlined NTRU Prime + X25519), OpenSSH 9's default.</summary>
+    public const string Sntrup761X25519Sha512 = "sntrup761x25519-sha512@openssh.com";
     public const string Curve25519Sha256 = "curve25519-sha256";
     public const string Curve25519Sha256LibSsh = "curve25519-sha256@libssh.org";
     public const string DhGroup16Sha512 = "diffie-hellman-group16-sha512";
@@ -36,10 +38,13 @@ public static class AlgorithmNames
 
     public const string NoCompression = "none";
 
-    /// <summary>Key exchange methods in preference order, then the two markers every server KEXINIT carries.</summary>
+    /// <summary>
+    /// Key exchange methods in preference order (SPEC.md §2's list, led by the post-quantum hybrid
+    /// issue 3 adds), then the two markers every server KEXINIT carries.
+    /// </summary>
     public static IReadOnlyList<string> ServerKex { get; } =
     [
-        Curve25519Sha256, Curve25519Sha256LibSsh, DhGroup16Sha512, DhGroup18Sha512, DhGroup14Sha256,
+        Sntrup761X25519Sha512, Curve25519Sha256, Curve25519Sha256LibSsh, DhGroup16Sha512, DhGroup18Sha512, DhGroup14Sha256,
         ExtInfoServer, StrictKexServer,
     ];
 

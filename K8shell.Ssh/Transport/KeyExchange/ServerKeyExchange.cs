@@ -72,6 +72,8 @@ public sealed class ServerKeyExchange(
         var context = new ExchangeContext(clientPayload, ourPayload, hostKey, negotiated.HostKey, initial);
         var (hash, sharedSecret, exchangeHash) = negotiated.Kex switch
         {
+            AlgorithmNames.Sntrup761X25519Sha512 => await ExchangeAsync(
+                context, HashAlgorithmName.SHA512, publicValuesAsMPInt: false, Sntrup761X25519Agreement.Agree, cancellationToken, secretAsString: true),
             AlgorithmNames.Curve25519Sha256 or AlgorithmNames.Curve25519Sha256LibSsh => await ExchangeAsync(
                 context, HashAlgorithmName.SHA256, publicValuesAsMPInt: false, Curve25519Agreement.Agree, cancellationToken),
             AlgorithmNames.DhGroup14Sha256 => await ExchangeAsync(
@@ -111,8 +113,13 @@ public sealed class ServerKeyExchange(
 
     private delegate (byte[] ServerPublic, byte[] SharedSecret) Agreement(ReadOnlySpan<byte> clientPublic);
 
+    /// <summary>
+    /// One exchange of public values and the signed reply. K is an mpint, except for the hybrid
+    /// post-quantum method, whose hashed secret OpenSSH encodes as a string.
+    /// </summary>
     private async ValueTask<(HashAlgorithmName, byte[], byte[])> ExchangeAsync(
-        ExchangeContext context, HashAlgorithmName hash, bool publicValuesAsMPInt, Agreement agree, CancellationToken cancellationToken)
+        ExchangeContext context, HashAlgorithmName hash, bool publicValuesAsMPInt, Agreement agree, CancellationToken cancellationToken,
+        bool secretAsString = false)
     {
         byte[] clientPublic;
         using (var packet = await ExpectAsync(SshMessageNumber.KexEcdhInit, context.Initial, cancellationToken))
@@ -122,7 +129,7 @@ public sealed class ServerKeyExchange(
             message.EnsureAtEnd("key exchange init");
         }
         var (serverPublic, secret) = agree(clientPublic);
-        var sharedSecret = SessionKeys.EncodeSharedSecret(secret);
+        var sharedSecret = secretAsString ? Serialize(w => w.WriteString(secret)) : SessionKeys.EncodeSharedSecret(secret);
 
         // H = HASH(V_C || V_S || I_C || I_S || K_S || client value || server value || K)  (RFC 4253 §8, RFC 5656 §4)
         var exchangeHash = CryptographicOperations.HashData(hash, Serialize(w =>

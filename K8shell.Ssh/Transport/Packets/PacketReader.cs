@@ -19,6 +19,19 @@ public sealed class PacketReader(PipeReader input)
 
     public async ValueTask<SshPacket> ReadAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadPacketAsync(cancellationToken);
+        }
+        catch (IOException reset)
+        {
+            // A reset (RST) is how many clients leave: the connection is lost, not the library broken.
+            throw new SshProtocolException(SshDisconnectReason.ConnectionLost, $"connection lost: {reset.Message}");
+        }
+    }
+
+    private async ValueTask<SshPacket> ReadPacketAsync(CancellationToken cancellationToken)
+    {
         var protection = Protection;
         var result = await input.ReadAtLeastAsync(4, cancellationToken);
         if (result.Buffer.IsEmpty && result.IsCompleted)
