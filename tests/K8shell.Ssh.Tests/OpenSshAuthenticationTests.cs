@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
@@ -13,9 +12,7 @@ public sealed class OpenSshAuthenticationTests : IDisposable
 {
     private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-auth-").FullName;
-    private readonly CancellationTokenSource _deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-
-    public OpenSshAuthenticationTests() => _deadline.CancelAfter(TimeSpan.FromSeconds(30));
+    private readonly CancellationTokenSource _deadline = TestDeadline.Create(TimeSpan.FromSeconds(30));
 
     private CancellationToken Cancellation => _deadline.Token;
 
@@ -171,15 +168,8 @@ public sealed class OpenSshAuthenticationTests : IDisposable
         return (connection, await ssh.LogAsync(Cancellation));
     }
 
-    private async Task<(string KeyFile, string AuthorizedKey)> UserKeyAsync(string type, string? bits)
-    {
-        var path = Path.Combine(_directory, $"id_{type}{bits}");
-        string[] arguments = ["-q", "-t", type, .. bits is null ? Array.Empty<string>() : ["-b", bits], "-N", "", "-f", path];
-        using var keygen = Process.Start("ssh-keygen", arguments)!;
-        await keygen.WaitForExitAsync(Cancellation);
-        var publicKey = File.ReadAllText(path + ".pub").Split(' ');
-        return (path, $"{publicKey[0]} {publicKey[1]}");
-    }
+    private Task<(string KeyFile, string AuthorizedKey)> UserKeyAsync(string type, string? bits) =>
+        UserKeys.GenerateAsync(_directory, type, bits, Cancellation);
 
     /// <summary>Makes ssh answer every password or keyboard-interactive prompt with <paramref name="answer"/>.</summary>
     private Dictionary<string, string> Askpass(string answer)

@@ -13,7 +13,7 @@ namespace K8shell.Ssh.Tests;
 public sealed class OpenSshHandshakeTests : IDisposable
 {
     // A peer that stops talking must fail the test, not hang the run: every wait shares this deadline.
-    private readonly CancellationTokenSource _deadline = CreateDeadline();
+    private readonly CancellationTokenSource _deadline = TestDeadline.Create(TimeSpan.FromSeconds(30));
 
     private CancellationToken Cancellation => _deadline.Token;
 
@@ -122,12 +122,5 @@ public sealed class OpenSshHandshakeTests : IDisposable
         var log = await ssh.LogAsync(Cancellation);
         Assert.Contains("Host '[127.0.0.1]", log); // matched the pinned key in known_hosts
         return log;
-    }
-
-    private static CancellationTokenSource CreateDeadline()
-    {
-        var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        return deadline;
     }
 }

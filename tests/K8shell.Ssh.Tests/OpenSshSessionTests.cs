@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -14,9 +13,7 @@ public sealed class OpenSshSessionTests : IDisposable
 {
     private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-session-").FullName;
-    private readonly CancellationTokenSource _deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-
-    public OpenSshSessionTests() => _deadline.CancelAfter(TimeSpan.FromSeconds(60));
+    private readonly CancellationTokenSource _deadline = TestDeadline.Create(TimeSpan.FromSeconds(60));
 
     private CancellationToken Cancellation => _deadline.Token;
 
@@ -226,15 +223,5 @@ public sealed class OpenSshSessionTests : IDisposable
         return (exitCode, output.ToArray(), await ssh.LogAsync(Cancellation));
     }
 
-    private async Task<(string KeyFile, string AuthorizedKey)> UserKeyAsync()
-    {
-        var path = Path.Combine(_directory, "id_ed25519");
-        if (!File.Exists(path))
-        {
-            using var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path])!;
-            await keygen.WaitForExitAsync(Cancellation);
-        }
-        var publicKey = File.ReadAllText(path + ".pub").Split(' ');
-        return (path, $"{publicKey[0]} {publicKey[1]}");
-    }
+    private Task<(string KeyFile, string AuthorizedKey)> UserKeyAsync() => UserKeys.GenerateAsync(_directory, "ed25519", null, Cancellation);
 }
