@@ -31,6 +31,7 @@ public sealed class SshChannel
     private int _eofSent;
     private int _closeSent;
     private bool _closeReceived;
+    private bool _eofReceived;
 
     internal SshChannel(SshServerConnection connection, string type, uint localId, uint remoteId, uint remoteWindow, uint remoteMaxPacket)
     {
@@ -122,6 +123,10 @@ public sealed class SshChannel
         {
             throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {LocalId}: the client sent more than the window allows");
         }
+        if (_eofReceived)
+        {
+            throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {LocalId}: data after EOF");
+        }
         if (_closeReceived)
         {
             return;
@@ -141,7 +146,11 @@ public sealed class SshChannel
         await OpenLocalWindowAsync(length, cancellationToken);
     }
 
-    internal void OnEof() => _incoming.Writer.Complete();
+    internal void OnEof()
+    {
+        _eofReceived = true;
+        _incoming.Writer.Complete();
+    }
 
     internal void OnWindowAdjust(uint bytes)
     {
