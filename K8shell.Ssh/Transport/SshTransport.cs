@@ -7,7 +7,7 @@ namespace K8shell.Ssh.Transport;
 
 /// <summary>
 /// One connection's packet stream after key exchange: serialised sends (sequence numbers and cipher
-/// state are per direction), transport messages handled here (IGNORE, DEBUG, UNIMPLEMENTED,
+/// state are per direction), transport messages handled here (IGNORE, DEBUG, UNIMPLEMENTED, EXT_INFO,
 /// DISCONNECT, and KEXINIT, which re-keys), everything else handed to the layer above.
 /// </summary>
 public sealed class SshTransport(PacketReader reader, PacketWriter writer)
@@ -30,6 +30,11 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
             switch ((SshMessageNumber)packet.MessageNumber)
             {
                 case SshMessageNumber.Ignore or SshMessageNumber.Debug or SshMessageNumber.Unimplemented:
+                    packet.Dispose();
+                    continue;
+                case SshMessageNumber.ExtInfo:
+                    // RFC 8308 §2.1: we announce ext-info-s, so a client may send its own extensions after
+                    // NEWKEYS (asyncssh does). None of the client's extensions change what a server does.
                     packet.Dispose();
                     continue;
                 case SshMessageNumber.KexInit when _keyExchange is not null:

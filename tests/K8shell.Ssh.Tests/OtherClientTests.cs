@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using K8shell.Ssh.Authentication;
+using K8shell.Ssh.HostKeys;
+
+namespace K8shell.Ssh.Tests;
+
+/// <summary>Exec through the test host from client implementations other than OpenSSH: asyncssh and SSH.NET.</summary>
+public sealed class OtherClientTests
+{
+    private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private static readonly SshServerConfig Config = new()
+    {
+        HostKeys = [HostKey],
+        PasswordCallback = (request, _) => ValueTask.FromResult(request.User == "alice" && request.Password == "secret" ? AuthDecision.Accept() : AuthDecision.Reject()),
+    };
+
+    [Fact]
+    public async Task Asyncssh_runs_a_command_with_stdout_stderr_and_exit_status_apart()
+    {
+        using var listener = Listen(out var port);
+        var program = $"""
+            import asyncio, asyncssh
+            async def main():
+                async with asyncssh.connect("127.0.0.1", {port}, username="alice", password="secret", known_hosts=None) as conn:
+                    result = await conn.run("echo out; echo err >&2; exit 5")
+                    print(repr(result.stdout), repr(result.stderr), result.exit_status)
+            asyncio.run(main())
+            """;
+        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-W", "ignore", "-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var python = Process.Start(startInfo)!;
+        var output = python.StandardOutput.ReadToEndAsync(Cancellation);
+        var errors = python.StandardError.ReadToEndAsync(Cancellation);
+
+        await ServeOneAsync(listener);
+        await python.WaitForExitAsync(Cancellation);
+        Assert.True((await output).Trim() == "'out\\n' 'err\\n' 5", $"{await output}{await errors}");
+    }
+
+    [Fact]
+    public async Task Ssh_net_runs_a_command_in_process()
+    {
+        using var listener = Listen(out var port);
+        var serving = ServeOneAsync(listener);
+
+        using (var client = new Renci.SshNet.SshClient("127.0.0.1", port, "alice", "secret"))
+        {
+            await client.ConnectAsync(Cancellation);
+            using var command = client.RunCommand("echo out; echo err >&2; exit 7");
+            Assert.Equal("out\n", command.Result);
+            Assert.Equal("err\n", command.Error);
+            Assert.Equal(7, command.ExitStatus);
+            client.Disconnect();
+        }
+        await serving;
+    }
+
+    private static TcpListener Listen(out int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        return listener;
+    }
+
+    private static async Task ServeOneAsync(TcpListener listener)
+    {
+        using var socket = await listener.AcceptSocketAsync(Cancellation);
+        await using var stream = new NetworkStream(socket);
+        await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, Config, Cancellation), Cancellation);
+    }
+}
