@@ -35,7 +35,7 @@ public static class SshServer
             var keyExchange = await exchange.RunInitialAsync(grace.Token);
             transport.EnableRekeying(exchange);
             var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line).RunAsync(grace.Token);
-            return new SshServerConnection(transport, client, keyExchange, user, config.MaxChannels);
+            return new SshServerConnection(transport, client, keyExchange, user, config.HostKeys, config.MaxChannels);
         }
         catch (SshProtocolException violation)
         {

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using System.Buffers;
 using K8shell.Ssh.Authentication;
+using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
 using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Transport.Packets;
@@ -20,17 +22,23 @@ public sealed class SshServerConnection
     private readonly Dictionary<uint, (string Type, TaskCompletionSource<SshChannel> Opened)> _pendingOpens = [];
     private readonly Queue<TaskCompletionSource<bool>> _pendingGlobalReplies = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly IReadOnlyList<HostKey> _hostKeys;
     private readonly int _maxChannels;
     private uint _nextChannelId;
 
-    internal SshServerConnection(SshTransport transport, SshIdentification client, KeyExchangeResult keyExchange, AuthenticatedUser user, int maxChannels)
+    internal SshServerConnection(
+        SshTransport transport, SshIdentification client, KeyExchangeResult keyExchange, AuthenticatedUser user, IReadOnlyList<HostKey> hostKeys, int maxChannels)
     {
         Transport = transport;
         ClientIdentification = client;
         KeyExchange = keyExchange;
         User = user;
+        _hostKeys = hostKeys;
         _maxChannels = maxChannels;
     }
+
+    private const string HostKeysAnnouncement = "hostkeys-00@openssh.com";
+    private const string HostKeysProof = "hostkeys-prove-00@openssh.com";
 
     public SshTransport Transport { get; }
 
@@ -54,6 +62,7 @@ public sealed class SshServerConnection
         cancellationToken = running.Token;
         try
         {
+            await AnnounceHostKeysAsync(cancellationToken);
             while (true)
             {
                 using var packet = await Transport.ReceiveAsync(cancellationToken);
@@ -258,6 +267,11 @@ public sealed class SshServerConnection
                 var name = message.ReadAscii();
                 var reply = message.ReadBoolean();
                 var globalData = message.ReadRemaining().ToArray();
+                if (name == HostKeysProof)
+                {
+                    await ProveHostKeysAsync(globalData, cancellationToken);
+                    break;
+                }
                 await _globalRequests.Writer.WriteAsync(new ChannelRequest(name, reply, globalData,
                     (success, response, token) => Transport.SendAsync(w =>
                     {
@@ -348,6 +362,65 @@ public sealed class SshServerConnection
             w.WriteUtf8(message);
             w.WriteUtf8("");
         }, cancellationToken);
+
+    /// <summary>
+    /// Tells the client every host key we have (OpenSSH PROTOCOL §2.5), so it can learn new ones
+    /// before old ones are retired: graceful host key rotation.
+    /// </summary>
+    private ValueTask AnnounceHostKeysAsync(CancellationToken cancellationToken)
+    {
+        var blobs = new ArrayBufferWriter<byte>();
+        var writer = new SshWriter(blobs);
+        foreach (var key in _hostKeys)
+        {
+            writer.WriteString(key.PublicKeyBlob);
+        }
+        return new ValueTask(SendGlobalRequestAsync(HostKeysAnnouncement, wantReply: false, blobs.WrittenMemory, cancellationToken).AsTask());
+    }
+
+    /// <summary>The client asks us to prove we hold the announced keys: one signature per key, in order.</summary>
+    private async ValueTask ProveHostKeysAsync(byte[] data, CancellationToken cancellationToken)
+    {
+        var signatures = SignHostKeyProofs(data);
+        await Transport.SendAsync(w =>
+        {
+            if (signatures is null)
+            {
+                w.WriteByte((byte)SshMessageNumber.RequestFailure);
+                return;
+            }
+            w.WriteByte((byte)SshMessageNumber.RequestSuccess);
+            foreach (var signature in signatures)
+            {
+                w.WriteString(signature);
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>Signatures over (name, session id, key) for each requested key; null if one is not ours.</summary>
+    private List<byte[]>? SignHostKeyProofs(byte[] data)
+    {
+        var signatures = new List<byte[]>();
+        var reader = new SshReader(data);
+        while (!reader.IsAtEnd)
+        {
+            var blob = reader.ReadString().ToArray();
+            var key = _hostKeys.FirstOrDefault(candidate => blob.AsSpan().SequenceEqual(candidate.PublicKeyBlob));
+            if (key is null)
+            {
+                return null;
+            }
+            var proof = new ArrayBufferWriter<byte>();
+            var writer = new SshWriter(proof);
+            writer.WriteUtf8(HostKeysProof);
+            writer.WriteString(KeyExchange.SessionId);
+            writer.WriteString(blob);
+            // An RSA key proves itself with the algorithm the key exchange used, if that was RSA (as sshd does).
+            var algorithm = key.Algorithms.Contains(KeyExchange.Algorithms.HostKey) ? KeyExchange.Algorithms.HostKey : key.Algorithms[0];
+            signatures.Add(key.Sign(algorithm, proof.WrittenSpan));
+        }
+        return signatures;
+    }
 
     /// <summary>Call with the channel table locked.</summary>
     private uint NextFreeChannelId()

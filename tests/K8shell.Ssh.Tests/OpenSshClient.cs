@@ -68,6 +68,9 @@ internal sealed class OpenSshClient : IAsyncDisposable
         return new OpenSshClient(listener, Process.Start(startInfo)!, knownHosts);
     }
 
+    /// <summary>The known_hosts file ssh uses (deleted on dispose).</summary>
+    public string KnownHostsFile => _knownHosts;
+
     /// <summary>The remote command's stdin.</summary>
     public Stream Input => _ssh.StandardInput.BaseStream;
 

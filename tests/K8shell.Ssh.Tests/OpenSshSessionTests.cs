@@ -113,6 +113,29 @@ public sealed class OpenSshSessionTests : IDisposable
         Assert.Contains("no answer to 3 keepalive probes", frozen.Log);
     }
 
+    [Fact]
+    public async Task Openssh_learns_our_other_host_keys_once_we_prove_we_hold_them()
+    {
+        var (keyFile, authorizedKey) = await UserKeyAsync();
+        using var rsa = RsaHostKey.Generate(2048);
+        var config = new SshServerConfig
+        {
+            HostKeys = [HostKey, rsa],
+            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
+        };
+        // The client trusts only our Ed25519 key; hostkeys-00 tells it about the RSA key, hostkeys-prove-00 proves it.
+        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", null, "true",
+            $"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "UpdateHostKeys=yes");
+        using var socket = await ssh.AcceptAsync(Cancellation);
+        await using var stream = new NetworkStream(socket);
+        var serve = Task.Run(async () => await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation), Cancellation);
+
+        Assert.Equal(0, await ssh.ExitCodeAsync(Cancellation));
+        await serve;
+        var knownHosts = await File.ReadAllTextAsync(ssh.KnownHostsFile, Cancellation);
+        Assert.True(knownHosts.Contains(OpenSshKeyFile.PublicKeyLine(rsa)), $"known_hosts:\n{knownHosts}\nlog:\n{await ssh.LogAsync(Cancellation)}");
+    }
+
     private static async Task<string> EchoThroughAsync(int port, string text)
     {
         for (var attempt = 0; ; attempt++)
