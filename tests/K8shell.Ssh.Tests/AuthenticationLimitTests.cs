@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
 
@@ -97,16 +96,7 @@ public sealed class AuthenticationLimitTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var program = new StringBuilder()
-            .AppendLine("import socket, paramiko")
-            .AppendLine($"s = socket.create_connection(('127.0.0.1', {port}))")
-            .AppendLine("t = paramiko.Transport(s)")
-            .AppendLine("t.start_client(timeout=10)")
-            .AppendLine(script)
-            .ToString();
-        // Debian's paramiko loads under /usr/bin/python3, not the pyenv python3 on PATH.
-        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var python = Process.Start(startInfo)!;
+        using var python = Paramiko.Start(port, script, login: false);
         var output = python.StandardOutput.ReadToEndAsync(Cancellation);
         var errors = python.StandardError.ReadToEndAsync(Cancellation);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.Authentication;
@@ -29,12 +28,7 @@ public sealed class ChannelViolationTests
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var program = $"""
-            import socket, time, paramiko
-            s = socket.create_connection(("127.0.0.1", {((IPEndPoint)listener.LocalEndpoint).Port}))
-            t = paramiko.Transport(s)
-            t.start_client(timeout=10)
-            t.auth_password("alice", "secret")
+        using var python = Paramiko.Start(((IPEndPoint)listener.LocalEndpoint).Port, $"""
             c = t.open_session()
             def raw(number, channel, data):
                 m = paramiko.Message()
@@ -44,15 +38,13 @@ public sealed class ChannelViolationTests
                 t._send_user_message(m)
             {violation}
             time.sleep(2)
-            """;
-        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var python = Process.Start(startInfo)!;
+            """, login: true);
         var errors = python.StandardError.ReadToEndAsync(Cancellation);
 
         var config = new SshServerConfig
         {
             HostKeys = [HostKey],
-            PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == "secret" ? AuthDecision.Accept() : AuthDecision.Reject()),
+            PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == Paramiko.Password ? AuthDecision.Accept() : AuthDecision.Reject()),
         };
         using var socket = await listener.AcceptSocketAsync(Cancellation);
         await using var stream = new NetworkStream(socket);

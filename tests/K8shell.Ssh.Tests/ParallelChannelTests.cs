@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.Authentication;
@@ -50,18 +49,11 @@ public sealed class ParallelChannelTests
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var program = $"""
-            import socket, paramiko
-            s = socket.create_connection(("127.0.0.1", {((IPEndPoint)listener.LocalEndpoint).Port}))
-            t = paramiko.Transport(s)
-            t.start_client(timeout=10)
-            t.auth_password("alice", "secret")
+        using var python = Paramiko.Start(((IPEndPoint)listener.LocalEndpoint).Port, $"""
             count, extra = {count}, {(extra ? "True" : "False")}
             {Script}
             t.close()
-            """;
-        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var python = Process.Start(startInfo)!;
+            """, login: true);
         var output = python.StandardOutput.ReadToEndAsync(Cancellation);
         var errors = python.StandardError.ReadToEndAsync(Cancellation);
 
@@ -69,7 +61,7 @@ public sealed class ParallelChannelTests
         {
             HostKeys = [HostKey],
             MaxChannels = maxChannels,
-            PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == "secret" ? AuthDecision.Accept() : AuthDecision.Reject()),
+            PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == Paramiko.Password ? AuthDecision.Accept() : AuthDecision.Reject()),
         };
         using var socket = await listener.AcceptSocketAsync(Cancellation);
         await using var stream = new NetworkStream(socket);

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+
+namespace K8shell.Ssh.Tests;
+
+/// <summary>paramiko (Debian's, so /usr/bin/python3, not the pyenv python3 on PATH) as a scripted client.</summary>
+internal static class Paramiko
+{
+    public const string User = "alice";
+    public const string Password = "secret";
+
+    /// <summary>
+    /// Runs <paramref name="script"/> with <c>t</c>, a paramiko Transport to 127.0.0.1:<paramref name="port"/>
+    /// after its key exchange, and, with <paramref name="login"/>, already authenticated as alice/secret.
+    /// </summary>
+    public static Process Start(int port, string script, bool login)
+    {
+        var program = $"""
+            import socket, time, paramiko
+            s = socket.create_connection(("127.0.0.1", {port}))
+            t = paramiko.Transport(s)
+            t.start_client(timeout=10)
+            {(login ? $"t.auth_password(\"{User}\", \"{Password}\")" : "")}
+
+            """ + script;
+        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        return Process.Start(startInfo)!;
+    }
+}
