@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -136,6 +137,35 @@ public sealed class OpenSshSessionTests : IDisposable
         Assert.True(knownHosts.Contains(OpenSshKeyFile.PublicKeyLine(rsa)), $"known_hosts:\n{knownHosts}\nlog:\n{await ssh.LogAsync(Cancellation)}");
     }
 
+    [Fact]
+    public async Task Agent_forwarding_lets_the_command_use_the_clients_ssh_agent()
+    {
+        var (keyFile, _) = await UserKeyAsync();
+        var agentSocket = Path.Combine(_directory, "agent.sock");
+        using var agent = Process.Start("ssh-agent", ["-D", "-a", agentSocket])!;
+        try
+        {
+            while (!File.Exists(agentSocket))
+            {
+                await Task.Delay(20, Cancellation);
+            }
+            using (var add = Process.Start(new ProcessStartInfo("ssh-add", [keyFile]) { Environment = { ["SSH_AUTH_SOCK"] = agentSocket }, RedirectStandardError = true })!)
+            {
+                await add.WaitForExitAsync(Cancellation);
+            }
+
+            // ssh-add on our side lists the key held by the client's agent, over auth-agent@openssh.com.
+            var run = await RunAsync("ssh-add -L", [], onConnected: null, freezeClientFor: null, agentSocket, "ForwardAgent=yes");
+
+            Assert.Equal(0, run.ExitCode);
+            Assert.StartsWith(File.ReadAllText(keyFile + ".pub").Split(' ')[1], System.Text.Encoding.UTF8.GetString(run.Stdout).Split(' ')[1]);
+        }
+        finally
+        {
+            agent.Kill();
+        }
+    }
+
     private static async Task<string> EchoThroughAsync(int port, string text)
     {
         for (var attempt = 0; ; attempt++)
@@ -200,10 +230,14 @@ public sealed class OpenSshSessionTests : IDisposable
 
     private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
         string command, byte[] stdin, Action<SshServerConnection>? onConnected, params string[] options) =>
-        await RunAsync(command, stdin, onConnected, freezeClientFor: null, options);
+        await RunAsync(command, stdin, onConnected, freezeClientFor: null, agentSocket: null, options);
+
+    private Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
+        string command, byte[] stdin, Action<SshServerConnection>? onConnected, TimeSpan? freezeClientFor, params string[] options) =>
+        RunAsync(command, stdin, onConnected, freezeClientFor, agentSocket: null, options);
 
     private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
-        string command, byte[] stdin, Action<SshServerConnection>? onConnected, TimeSpan? freezeClientFor, params string[] options)
+        string command, byte[] stdin, Action<SshServerConnection>? onConnected, TimeSpan? freezeClientFor, string? agentSocket, params string[] options)
     {
         var (keyFile, authorizedKey) = await UserKeyAsync();
         var config = new SshServerConfig
@@ -212,7 +246,8 @@ public sealed class OpenSshSessionTests : IDisposable
             PublicKeyCallback = (request, _) => ValueTask.FromResult(
                 request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
         };
-        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", null, command,
+        var environment = agentSocket is null ? null : new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = agentSocket };
+        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", environment, command,
             [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", .. options]);
 
         using var socket = await ssh.AcceptAsync(Cancellation);

@@ -28,7 +28,7 @@ internal static class TestHost
             switch (channel.Type)
             {
                 case "session":
-                    channels.Add(ServeSessionAsync(await channel.AcceptAsync(cancellationToken), cancellationToken));
+                    channels.Add(ServeSessionAsync(connection, await channel.AcceptAsync(cancellationToken), cancellationToken));
                     break;
                 case "direct-tcpip":
                     channels.Add(DialAsync(channel, cancellationToken));
@@ -144,25 +144,68 @@ internal static class TestHost
         }
     }
 
-    private static async Task ServeSessionAsync(SshChannel channel, CancellationToken cancellationToken)
+    private static async Task ServeSessionAsync(SshServerConnection connection, SshChannel channel, CancellationToken cancellationToken)
     {
+        string? agentSocket = null;
         await foreach (var request in channel.Requests.ReadAllAsync(cancellationToken))
         {
-            if (request.Type != "exec")
+            switch (request.Type)
             {
-                await request.ReplyAsync(false, cancellationToken);
-                continue;
+                case "auth-agent-req@openssh.com":
+                    agentSocket = ListenForAgentClients(connection, cancellationToken);
+                    await request.ReplyAsync(true, cancellationToken);
+                    break;
+                case "exec":
+                    var command = ReadCommand(request.Payload);
+                    await request.ReplyAsync(true, cancellationToken);
+                    await ExecAsync(channel, command, agentSocket, cancellationToken);
+                    return;
+                default:
+                    await request.ReplyAsync(false, cancellationToken);
+                    break;
             }
-            var command = ReadCommand(request.Payload);
-            await request.ReplyAsync(true, cancellationToken);
-            await ExecAsync(channel, command, cancellationToken);
-            return;
         }
+    }
+
+    /// <summary>
+    /// A Unix socket for SSH_AUTH_SOCK; each process that connects gets an auth-agent@openssh.com
+    /// channel to the client's agent (OpenSSH PROTOCOL.agent).
+    /// </summary>
+    private static string ListenForAgentClients(SshServerConnection connection, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"k8shell-agent-{Guid.NewGuid():N}.sock");
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        _ = Task.Run(async () =>
+        {
+            using (listener)
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var client = await listener.AcceptAsync(cancellationToken);
+                        var agent = await connection.OpenChannelAsync("auth-agent@openssh.com", ReadOnlyMemory<byte>.Empty, cancellationToken);
+                        _ = PumpSocketAsync(agent, client, cancellationToken);
+                    }
+                }
+                catch (Exception stopped) when (stopped is OperationCanceledException or IOException or SocketException)
+                {
+                    // The connection ended.
+                }
+                finally
+                {
+                    File.Delete(path);
+                }
+            }
+        }, cancellationToken);
+        return path;
     }
 
     private static string ReadCommand(byte[] payload) => StringRequest.Parse(payload, "exec");
 
-    private static async Task ExecAsync(SshChannel channel, string command, CancellationToken cancellationToken)
+    private static async Task ExecAsync(SshChannel channel, string command, string? agentSocket, CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo("/bin/sh", ["-c", command])
         {
@@ -170,6 +213,7 @@ internal static class TestHost
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        startInfo.Environment["SSH_AUTH_SOCK"] = agentSocket;
         using var process = Process.Start(startInfo)!;
         var stdin = PumpInputAsync(channel, process.StandardInput.BaseStream, cancellationToken);
         var stdout = PumpOutputAsync(process.StandardOutput.BaseStream, channel.WriteAsync, cancellationToken);
