@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using System.Buffers;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
@@ -14,7 +13,7 @@ namespace K8shell.Ssh.Connection;
 /// turns them into new channels, channel data and requests, and global requests. The host must read
 /// <see cref="IncomingChannels"/> and <see cref="GlobalRequests"/>: unread, they hold up the connection.
 /// </summary>
-public sealed class SshServerConnection
+public sealed partial class SshServerConnection
 {
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Channel<NewChannel> _incomingChannels = Channel.CreateBounded<NewChannel>(16);
@@ -37,8 +36,7 @@ public sealed class SshServerConnection
         _maxChannels = maxChannels;
     }
 
-    private const string HostKeysAnnouncement = "hostkeys-00@openssh.com";
-    private const string HostKeysProof = "hostkeys-prove-00@openssh.com";
+
 
     public SshTransport Transport { get; }
 
@@ -102,93 +100,6 @@ public sealed class SshServerConnection
             }
             FailPending();
         }
-    }
-
-    /// <summary>
-    /// Opens a channel toward the client (forwarded-tcpip, forwarded-streamlocal@openssh.com,
-    /// auth-agent@openssh.com); <paramref name="extraData"/> holds the type-specific fields.
-    /// </summary>
-    public async ValueTask<SshChannel> OpenChannelAsync(string type, ReadOnlyMemory<byte> extraData, CancellationToken cancellationToken)
-    {
-        var opened = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-        uint localId;
-        lock (_channels)
-        {
-            localId = NextFreeChannelId();
-            _pendingOpens[localId] = (type, opened);
-        }
-        await Transport.SendAsync(w =>
-        {
-            w.WriteByte((byte)SshMessageNumber.ChannelOpen);
-            w.WriteUtf8(type);
-            w.WriteUInt32(localId);
-            w.WriteUInt32(SshChannel.LocalWindowSize);
-            w.WriteUInt32(SshChannel.LocalMaxPacket);
-            w.WriteRaw(extraData.Span);
-        }, cancellationToken);
-        return await opened.Task.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>Sends a global request; with <paramref name="wantReply"/>, returns whether the client said success.</summary>
-    public async ValueTask<bool> SendGlobalRequestAsync(string name, bool wantReply, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        var reply = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Replies come in request order (RFC 4254 §4): queue before sending so the order holds.
-        if (wantReply)
-        {
-            lock (_pendingGlobalReplies)
-            {
-                _pendingGlobalReplies.Enqueue(reply);
-            }
-        }
-        await Transport.SendAsync(w =>
-        {
-            w.WriteByte((byte)SshMessageNumber.GlobalRequest);
-            w.WriteUtf8(name);
-            w.WriteBoolean(wantReply);
-            w.WriteRaw(data.Span);
-        }, cancellationToken);
-        return !wantReply || await reply.Task.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Probes the client with keepalive@openssh.com every <paramref name="interval"/>; any answer
-    /// (even failure) proves it is there. After <paramref name="maxUnanswered"/> probes in a row go
-    /// unanswered, the connection ends with a disconnect that says so. Returns when the connection ends.
-    /// </summary>
-    public async Task KeepAliveAsync(TimeSpan interval, int maxUnanswered, CancellationToken cancellationToken)
-    {
-        using var running = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-        var unanswered = 0;
-        Task<bool>? probe = null;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(interval, running.Token);
-                unanswered = probe is { IsCompleted: true } or null ? 0 : unanswered + 1;
-                if (unanswered >= maxUnanswered)
-                {
-                    await CloseAsync(SshDisconnectReason.ConnectionLost, $"no answer to {unanswered} keepalive probes", CancellationToken.None);
-                    return;
-                }
-                if (probe is null or { IsCompleted: true })
-                {
-                    probe = SendGlobalRequestAsync("keepalive@openssh.com", wantReply: true, ReadOnlyMemory<byte>.Empty, running.Token).AsTask();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (running.IsCancellationRequested)
-        {
-            // The connection ended first.
-        }
-    }
-
-    /// <summary>Ends the connection from our side with a reason the client sees.</summary>
-    public async ValueTask CloseAsync(SshDisconnectReason reason, string message, CancellationToken cancellationToken)
-    {
-        await Transport.DisconnectAsync(reason, message, cancellationToken);
-        await _lifetime.CancelAsync();
     }
 
     private void FailPending()
@@ -267,7 +178,7 @@ public sealed class SshServerConnection
                 var name = message.ReadAscii();
                 var reply = message.ReadBoolean();
                 var globalData = message.ReadRemaining().ToArray();
-                if (name == HostKeysProof)
+                if (name == HostKeyProofs.RequestName)
                 {
                     await ProveHostKeysAsync(globalData, cancellationToken);
                     break;
@@ -362,65 +273,6 @@ public sealed class SshServerConnection
             w.WriteUtf8(message);
             w.WriteUtf8("");
         }, cancellationToken);
-
-    /// <summary>
-    /// Tells the client every host key we have (OpenSSH PROTOCOL §2.5), so it can learn new ones
-    /// before old ones are retired: graceful host key rotation.
-    /// </summary>
-    private ValueTask AnnounceHostKeysAsync(CancellationToken cancellationToken)
-    {
-        var blobs = new ArrayBufferWriter<byte>();
-        var writer = new SshWriter(blobs);
-        foreach (var key in _hostKeys)
-        {
-            writer.WriteString(key.PublicKeyBlob);
-        }
-        return new ValueTask(SendGlobalRequestAsync(HostKeysAnnouncement, wantReply: false, blobs.WrittenMemory, cancellationToken).AsTask());
-    }
-
-    /// <summary>The client asks us to prove we hold the announced keys: one signature per key, in order.</summary>
-    private async ValueTask ProveHostKeysAsync(byte[] data, CancellationToken cancellationToken)
-    {
-        var signatures = SignHostKeyProofs(data);
-        await Transport.SendAsync(w =>
-        {
-            if (signatures is null)
-            {
-                w.WriteByte((byte)SshMessageNumber.RequestFailure);
-                return;
-            }
-            w.WriteByte((byte)SshMessageNumber.RequestSuccess);
-            foreach (var signature in signatures)
-            {
-                w.WriteString(signature);
-            }
-        }, cancellationToken);
-    }
-
-    /// <summary>Signatures over (name, session id, key) for each requested key; null if one is not ours.</summary>
-    private List<byte[]>? SignHostKeyProofs(byte[] data)
-    {
-        var signatures = new List<byte[]>();
-        var reader = new SshReader(data);
-        while (!reader.IsAtEnd)
-        {
-            var blob = reader.ReadString().ToArray();
-            var key = _hostKeys.FirstOrDefault(candidate => blob.AsSpan().SequenceEqual(candidate.PublicKeyBlob));
-            if (key is null)
-            {
-                return null;
-            }
-            var proof = new ArrayBufferWriter<byte>();
-            var writer = new SshWriter(proof);
-            writer.WriteUtf8(HostKeysProof);
-            writer.WriteString(KeyExchange.SessionId);
-            writer.WriteString(blob);
-            // An RSA key proves itself with the algorithm the key exchange used, if that was RSA (as sshd does).
-            var algorithm = key.Algorithms.Contains(KeyExchange.Algorithms.HostKey) ? KeyExchange.Algorithms.HostKey : key.Algorithms[0];
-            signatures.Add(key.Sign(algorithm, proof.WrittenSpan));
-        }
-        return signatures;
-    }
 
     /// <summary>Call with the channel table locked.</summary>
     private uint NextFreeChannelId()

@@ -97,9 +97,14 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
         w.WriteUInt32(sequenceNumber);
     }, cancellationToken);
 
-    /// <summary>Tells the peer why the connection ends (RFC 4253 §11.1). Best effort: the peer may already be gone.</summary>
+    /// <summary>How long a goodbye may take: a peer that stopped reading must not hold the connection open.</summary>
+    private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Tells the peer why the connection ends (RFC 4253 §11.1). Best effort, and bounded: the peer may be gone or stuck.</summary>
     public async ValueTask DisconnectAsync(SshDisconnectReason reason, string description, CancellationToken cancellationToken)
     {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(DisconnectTimeout);
         try
         {
             await SendAsync(w =>
@@ -108,7 +113,7 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
                 w.WriteUInt32((uint)reason);
                 w.WriteUtf8(description);
                 w.WriteUtf8("");
-            }, cancellationToken);
+            }, bounded.Token);
         }
         catch (Exception exception) when (exception is IOException or OperationCanceledException or InvalidOperationException)
         {
