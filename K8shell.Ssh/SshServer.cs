@@ -33,7 +33,7 @@ public static class SshServer
             identified = true;
             var exchange = new ServerKeyExchange(reader, writer, config.HostKeys, client, server);
             var keyExchange = await exchange.RunInitialAsync(grace.Token);
-            transport.EnableRekeying(exchange);
+            transport.EnableRekeying(exchange, config.RekeyLimits);
             var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line).RunAsync(grace.Token);
             return new SshServerConnection(transport, client, keyExchange, user, config.HostKeys, config.MaxChannels);
         }

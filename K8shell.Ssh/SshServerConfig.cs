@@ -1,5 +1,6 @@
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
+using K8shell.Ssh.Transport;
 
 namespace K8shell.Ssh;
 
@@ -26,6 +27,9 @@ public sealed class SshServerConfig
 
     /// <summary>Open channels per connection (SPEC.md §2: 64); more are refused with resource shortage.</summary>
     public int MaxChannels { get; init; } = 64;
+
+    /// <summary>Bytes in either direction, or time, after which the server starts a key re-exchange.</summary>
+    public RekeyLimits RekeyLimits { get; init; } = RekeyLimits.Default;
 
     /// <summary>Longer user names are refused before any callback runs.</summary>
     public int MaxUserNameBytes { get; init; } = 1024;

@@ -36,8 +36,6 @@ public sealed partial class SshServerConnection
         _maxChannels = maxChannels;
     }
 
-
-
     public SshTransport Transport { get; }
 
     public SshIdentification ClientIdentification { get; }
@@ -99,6 +97,7 @@ public sealed partial class SshServerConnection
                 channel.OnConnectionLost();
             }
             FailPending();
+            Transport.OnConnectionLost();
         }
     }
 

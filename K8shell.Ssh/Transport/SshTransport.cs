@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Transport.Packets;
 using K8shell.Ssh.Wire;
@@ -8,15 +9,35 @@ namespace K8shell.Ssh.Transport;
 /// <summary>
 /// One connection's packet stream after key exchange: serialised sends (sequence numbers and cipher
 /// state are per direction), transport messages handled here (IGNORE, DEBUG, UNIMPLEMENTED, EXT_INFO,
-/// DISCONNECT, and KEXINIT, which re-keys), everything else handed to the layer above.
+/// DISCONNECT, and KEXINIT, which re-keys), everything else handed to the layer above. Re-keys on
+/// its own after <see cref="RekeyLimits"/> bytes or time, as RFC 4253 §9 recommends.
 /// </summary>
 public sealed class SshTransport(PacketReader reader, PacketWriter writer)
 {
+    /// <summary>Replies queued while our KEXINIT is out may not grow past this: a client must answer it.</summary>
+    private const int MaxDeferredBytes = 1024 * 1024;
+
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private ServerKeyExchange? _keyExchange;
+    private RekeyLimits _limits = RekeyLimits.Default;
+    private long _keysSince = Stopwatch.GetTimestamp();
+
+    // A re-exchange we started: our KEXINIT is out and the client's has not arrived (guarded by _sendLock).
+    private byte[]? _ourKexInit;
+    private TaskCompletionSource _rekeyed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Queue<byte[]> _deferred = new();
+    private int _deferredBytes;
 
     /// <summary>Re-exchanges run through the connection's key exchange once the first one is done.</summary>
-    internal void EnableRekeying(ServerKeyExchange keyExchange) => _keyExchange = keyExchange;
+    internal void EnableRekeying(ServerKeyExchange keyExchange, RekeyLimits limits)
+    {
+        _keyExchange = keyExchange;
+        _limits = limits;
+        _keysSince = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Key exchanges completed after the first, whoever started them.</summary>
+    public int Rekeys { get; private set; }
 
     /// <summary>Sequence number of the packet <see cref="ReceiveAsync"/> returned last, for SSH_MSG_UNIMPLEMENTED.</summary>
     public uint LastReceivedSequenceNumber => reader.SequenceNumber - 1;
@@ -49,18 +70,36 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
                     packet.Dispose();
                     throw new SshDisconnectedException(reason, description);
                 default:
+                    if (RekeyDue)
+                    {
+                        await WithSendLockAsync(StartRekeyIfDueAsync, cancellationToken);
+                    }
                     return packet;
             }
         }
     }
 
-    /// <summary>The client asked for new keys: every other sender waits until both NEWKEYS have passed.</summary>
+    /// <summary>
+    /// The client's KEXINIT arrived, answering ours or starting its own exchange: every other sender
+    /// waits until both NEWKEYS have passed, then what the connection loop replied meanwhile goes out.
+    /// </summary>
     private async ValueTask RekeyAsync(byte[] clientKexInit, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await _keyExchange!.RekeyAsync(clientKexInit, cancellationToken);
+            await _keyExchange!.RekeyAsync(_ourKexInit, clientKexInit, cancellationToken);
+            Rekeys++;
+            _keysSince = Stopwatch.GetTimestamp();
+            _ourKexInit = null;
+            while (_deferred.TryDequeue(out var payload))
+            {
+                writer.Write(payload);
+            }
+            _deferredBytes = 0;
+            await writer.FlushAsync(cancellationToken);
+            _rekeyed.TrySetResult();
+            _rekeyed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         finally
         {
@@ -68,13 +107,79 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
         }
     }
 
+    /// <summary>Senders waiting for new keys learn that none will come.</summary>
+    internal void OnConnectionLost() => _rekeyed.TrySetException(new IOException("the connection closed during a key exchange"));
+
+    private bool RekeyDue =>
+        _keyExchange is not null && _ourKexInit is null &&
+        (writer.BytesSinceNewKeys >= _limits.Bytes || reader.BytesSinceNewKeys >= _limits.Bytes ||
+         Stopwatch.GetElapsedTime(_keysSince) >= _limits.Time);
+
+    /// <summary>Sends our KEXINIT when the keys have done enough; the exchange completes when the client answers.</summary>
+    private async ValueTask StartRekeyIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (RekeyDue)
+        {
+            _ourKexInit = _keyExchange!.WriteKexInit();
+            await writer.FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Sends one message. While our KEXINIT waits for the client's, channel data waits for the new
+    /// keys (its senders are the host's tasks), and everything else is queued without waiting: the
+    /// connection loop sends those, and it must stay free to read the client's KEXINIT.
+    /// </summary>
     public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task rekeyed;
+            await _sendLock.WaitAsync(cancellationToken);
+            try
+            {
+                if (_ourKexInit is null)
+                {
+                    writer.Write(payload.Span);
+                    await StartRekeyIfDueAsync(cancellationToken);
+                    await writer.FlushAsync(cancellationToken);
+                    return;
+                }
+                if (!IsChannelData(payload.Span))
+                {
+                    Defer(payload);
+                    return;
+                }
+                rekeyed = _rekeyed.Task;
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+            await rekeyed.WaitAsync(cancellationToken);
+        }
+    }
+
+    private static bool IsChannelData(ReadOnlySpan<byte> payload) =>
+        payload[0] is (byte)SshMessageNumber.ChannelData or (byte)SshMessageNumber.ChannelExtendedData;
+
+    private void Defer(ReadOnlyMemory<byte> payload)
+    {
+        _deferredBytes += payload.Length;
+        if (_deferredBytes > MaxDeferredBytes)
+        {
+            throw new SshProtocolException(SshDisconnectReason.ProtocolError,
+                $"the client has not answered our KEXINIT while {_deferredBytes} bytes of replies wait for new keys");
+        }
+        _deferred.Enqueue(payload.ToArray());
+    }
+
+    private async ValueTask WithSendLockAsync(Func<CancellationToken, ValueTask> action, CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            writer.Write(payload.Span);
-            await writer.FlushAsync(cancellationToken);
+            await action(cancellationToken);
         }
         finally
         {
@@ -127,4 +232,10 @@ public sealed class SshDisconnectedException(SshDisconnectReason reason, string 
     : Exception($"peer disconnected ({reason}): {description}")
 {
     public SshDisconnectReason Reason { get; } = reason;
+}
+
+/// <summary>When the server re-keys on its own (RFC 4253 §9: after a gigabyte or an hour).</summary>
+public sealed record RekeyLimits(long Bytes, TimeSpan Time)
+{
+    public static readonly RekeyLimits Default = new(1L << 30, TimeSpan.FromHours(1));
 }

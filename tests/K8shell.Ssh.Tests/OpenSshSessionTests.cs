@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
+using K8shell.Ssh.Transport;
 using K8shell.Testing;
 
 namespace K8shell.Ssh.Tests;
@@ -72,6 +73,40 @@ public sealed class OpenSshSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_server_rekeys_on_its_own_after_its_byte_limit()
+    {
+        var data = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
+        SshServerConnection? server = null;
+        // The client's own limit stays at its default (far above 64 MiB): every re-exchange here is ours.
+        var run = await RunAsync("cat", data, new Scenario
+        {
+            OnConnected = connection => server = connection,
+            RekeyLimits = new RekeyLimits(8 * 1024 * 1024, TimeSpan.FromHours(1)),
+        });
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(SHA256.HashData(data).AsSpan().SequenceEqual(SHA256.HashData(run.Stdout)), "the bytes came back changed");
+        Assert.True(server!.Transport.Rekeys >= 7, $"only {server.Transport.Rekeys} re-exchanges for 64 MiB each way with an 8 MiB limit");
+        var exchanges = run.Log.Split("SSH2_MSG_NEWKEYS received").Length - 1;
+        Assert.Equal(server.Transport.Rekeys + 1, exchanges);
+    }
+
+    [Fact]
+    public async Task The_server_rekeys_on_its_own_after_its_time_limit()
+    {
+        SshServerConnection? server = null;
+        var run = await RunAsync("for i in 1 2 3 4 5 6 7 8 9 10; do echo $i; sleep 0.2; done", [], new Scenario
+        {
+            OnConnected = connection => server = connection,
+            RekeyLimits = new RekeyLimits(long.MaxValue, TimeSpan.FromMilliseconds(500)),
+        });
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("1 2 3 4 5 6 7 8 9 10", System.Text.Encoding.UTF8.GetString(run.Stdout).ReplaceLineEndings(" ").Trim());
+        Assert.InRange(server!.Transport.Rekeys, 2, 5);
+    }
+
+    [Fact]
     public async Task Local_and_remote_forwards_carry_bytes_both_ways()
     {
         using var echo = new TcpListener(IPAddress.Loopback, 0);
@@ -83,7 +118,7 @@ public sealed class OpenSshSessionTests : IDisposable
         {
         }
 
-        var run = RunAsync("sleep 4", [], onConnected: null,
+        var run = RunAsync("sleep 4", [],
             $"LocalForward=127.0.0.1:{localPort} 127.0.0.1:{echoPort}", $"RemoteForward=0 127.0.0.1:{echoPort}", "ExitOnForwardFailure=yes");
 
         // -L: our side dials the echo service for the client (direct-tcpip).
@@ -104,12 +139,12 @@ public sealed class OpenSshSessionTests : IDisposable
     {
         Action<SshServerConnection> probing = connection => _ = connection.KeepAliveAsync(TimeSpan.FromMilliseconds(200), 3, Cancellation);
 
-        var alive = await RunAsync("sleep 1.5", [], probing);
+        var alive = await RunAsync("sleep 1.5", [], new Scenario { OnConnected = probing });
         Assert.Equal(0, alive.ExitCode);
         Assert.Contains("client_input_global_request: rtype keepalive@openssh.com want_reply 1", alive.Log);
 
         // A client that stops answering (SIGSTOP) is cut off after three unanswered probes.
-        var frozen = await RunAsync("sleep 30", [], probing, freezeClientFor: TimeSpan.FromSeconds(2));
+        var frozen = await RunAsync("sleep 30", [], new Scenario { OnConnected = probing, FreezeClientFor = TimeSpan.FromSeconds(2) });
         Assert.Equal(255, frozen.ExitCode);
         Assert.Contains("no answer to 3 keepalive probes", frozen.Log);
     }
@@ -155,7 +190,7 @@ public sealed class OpenSshSessionTests : IDisposable
             }
 
             // ssh-add on our side lists the key held by the client's agent, over auth-agent@openssh.com.
-            var run = await RunAsync("ssh-add -L", [], onConnected: null, freezeClientFor: null, agentSocket, "ForwardAgent=yes");
+            var run = await RunAsync("ssh-add -L", [], new Scenario { AgentSocket = agentSocket }, "ForwardAgent=yes");
 
             Assert.Equal(0, run.ExitCode);
             Assert.StartsWith(File.ReadAllText(keyFile + ".pub").Split(' ')[1], System.Text.Encoding.UTF8.GetString(run.Stdout).Split(' ')[1]);
@@ -225,19 +260,24 @@ public sealed class OpenSshSessionTests : IDisposable
         }
     }
 
+    /// <summary>What a run does besides running a command: server settings, client agent, what happens once connected.</summary>
+    private sealed record Scenario
+    {
+        public Action<SshServerConnection>? OnConnected { get; init; }
+
+        /// <summary>SIGSTOP the client for this long once connected.</summary>
+        public TimeSpan? FreezeClientFor { get; init; }
+
+        /// <summary>SSH_AUTH_SOCK for the client.</summary>
+        public string? AgentSocket { get; init; }
+
+        public RekeyLimits RekeyLimits { get; init; } = RekeyLimits.Default;
+    }
+
     private Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, params string[] options) =>
-        RunAsync(command, stdin, onConnected: null, options);
+        RunAsync(command, stdin, new Scenario(), options);
 
-    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
-        string command, byte[] stdin, Action<SshServerConnection>? onConnected, params string[] options) =>
-        await RunAsync(command, stdin, onConnected, freezeClientFor: null, agentSocket: null, options);
-
-    private Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
-        string command, byte[] stdin, Action<SshServerConnection>? onConnected, TimeSpan? freezeClientFor, params string[] options) =>
-        RunAsync(command, stdin, onConnected, freezeClientFor, agentSocket: null, options);
-
-    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(
-        string command, byte[] stdin, Action<SshServerConnection>? onConnected, TimeSpan? freezeClientFor, string? agentSocket, params string[] options)
+    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, Scenario scenario, params string[] options)
     {
         var (keyFile, authorizedKey) = await UserKeyAsync();
         var config = new SshServerConfig
@@ -245,8 +285,9 @@ public sealed class OpenSshSessionTests : IDisposable
             HostKeys = [HostKey],
             PublicKeyCallback = (request, _) => ValueTask.FromResult(
                 request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
+            RekeyLimits = scenario.RekeyLimits,
         };
-        var environment = agentSocket is null ? null : new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = agentSocket };
+        var environment = scenario.AgentSocket is null ? null : new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = scenario.AgentSocket };
         await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", environment, command,
             [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", .. options]);
 
@@ -256,11 +297,11 @@ public sealed class OpenSshSessionTests : IDisposable
         var serve = Task.Run(async () =>
         {
             var connection = await SshServer.HandshakeAsync(stream, config, Cancellation);
-            onConnected?.Invoke(connection);
+            scenario.OnConnected?.Invoke(connection);
             connected.SetResult();
             await TestHost.ServeAsync(connection, Cancellation);
         });
-        if (freezeClientFor is { } freeze)
+        if (scenario.FreezeClientFor is { } freeze)
         {
             await connected.Task.WaitAsync(Cancellation);
             ssh.Signal(19); // SIGSTOP: the client can no longer answer anything

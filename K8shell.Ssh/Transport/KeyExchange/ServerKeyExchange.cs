@@ -30,23 +30,42 @@ public sealed class ServerKeyExchange(
     ];
 
     /// <summary>The first exchange: we send KEXINIT and expect the client's.</summary>
-    public ValueTask<KeyExchangeResult> RunInitialAsync(CancellationToken cancellationToken) => RunAsync(clientKexInit: null, cancellationToken);
+    public ValueTask<KeyExchangeResult> RunInitialAsync(CancellationToken cancellationToken) =>
+        RunAsync(ourKexInit: null, clientKexInit: null, cancellationToken);
 
     /// <summary>
-    /// A re-exchange the client started with <paramref name="clientKexInit"/>. The caller keeps every
-    /// other sender waiting until it returns: between KEXINIT and NEWKEYS only key exchange may be sent.
+    /// Queues our KEXINIT to start a re-exchange (the caller flushes it) and returns its payload for
+    /// <see cref="RekeyAsync"/>, which runs once the client's KEXINIT arrives.
     /// </summary>
-    public ValueTask<KeyExchangeResult> RekeyAsync(byte[] clientKexInit, CancellationToken cancellationToken) => RunAsync(clientKexInit, cancellationToken);
+    public byte[] WriteKexInit()
+    {
+        var payload = Serialize(OurKexInit().WriteTo);
+        writer.Write(payload);
+        return payload;
+    }
 
-    private async ValueTask<KeyExchangeResult> RunAsync(byte[]? clientKexInit, CancellationToken cancellationToken)
+    /// <summary>
+    /// A re-exchange: the client's KEXINIT has arrived, ours was sent already (<paramref name="ourKexInit"/>)
+    /// or is sent now. The caller keeps every other sender waiting until it returns: between KEXINIT and
+    /// NEWKEYS only key exchange may be sent.
+    /// </summary>
+    public ValueTask<KeyExchangeResult> RekeyAsync(byte[]? ourKexInit, byte[] clientKexInit, CancellationToken cancellationToken) =>
+        RunAsync(ourKexInit, clientKexInit, cancellationToken);
+
+    /// <summary>What our keys can sign, in SPEC.md §2's order of preference.</summary>
+    private KexInitMessage OurKexInit() =>
+        KexInitMessage.ForServer([.. AlgorithmNames.ServerHostKeys.Where(name => hostKeys.Any(key => key.Algorithms.Contains(name)))]);
+
+    private async ValueTask<KeyExchangeResult> RunAsync(byte[]? ourKexInit, byte[]? clientKexInit, CancellationToken cancellationToken)
     {
         var initial = _sessionId is null;
-        // What our keys can sign, in SPEC.md §2's order of preference.
-        var signable = AlgorithmNames.ServerHostKeys.Where(name => hostKeys.Any(key => key.Algorithms.Contains(name))).ToList();
-        var ours = KexInitMessage.ForServer(signable);
-        var ourPayload = Serialize(ours.WriteTo);
-        writer.Write(ourPayload);
-        await writer.FlushAsync(cancellationToken);
+        var ourPayload = ourKexInit;
+        if (ourPayload is null)
+        {
+            ourPayload = WriteKexInit();
+            await writer.FlushAsync(cancellationToken);
+        }
+        var ours = KexInitMessage.Parse(ourPayload);
 
         var clientPayload = clientKexInit;
         if (clientPayload is null)

@@ -12,7 +12,19 @@ public sealed class PacketReader(PipeReader input)
     /// <summary>The largest packet_length accepted (SPEC.md §2: packets up to 256 KiB).</summary>
     public const int MaxPacketLength = 256 * 1024;
 
-    public PacketProtection Protection { get; set; } = NoProtection.Instance;
+    /// <summary>The keys in use; replacing them (NEWKEYS) restarts <see cref="BytesSinceNewKeys"/>.</summary>
+    public PacketProtection Protection
+    {
+        get;
+        set
+        {
+            field = value;
+            BytesSinceNewKeys = 0;
+        }
+    } = NoProtection.Instance;
+
+    /// <summary>Bytes received under the current keys: too many call for a re-exchange (RFC 4253 §9).</summary>
+    public long BytesSinceNewKeys { get; private set; }
 
     /// <summary>Counts every packet received, wrapping at 2^32; strict kex resets it after NEWKEYS.</summary>
     public uint SequenceNumber { get; set; }
@@ -66,6 +78,7 @@ public sealed class PacketReader(PipeReader input)
                 throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"packet {SequenceNumber}: invalid padding length {padding}");
             }
             SequenceNumber++;
+            BytesSinceNewKeys += total;
             return new SshPacket(buffer, 5, payloadLength);
         }
         catch

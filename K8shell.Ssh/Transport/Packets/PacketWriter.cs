@@ -10,7 +10,19 @@ namespace K8shell.Ssh.Transport.Packets;
 /// </summary>
 public sealed class PacketWriter(PipeWriter output)
 {
-    public PacketProtection Protection { get; set; } = NoProtection.Instance;
+    /// <summary>The keys in use; replacing them (NEWKEYS) restarts <see cref="BytesSinceNewKeys"/>.</summary>
+    public PacketProtection Protection
+    {
+        get;
+        set
+        {
+            field = value;
+            BytesSinceNewKeys = 0;
+        }
+    } = NoProtection.Instance;
+
+    /// <summary>Bytes sent under the current keys: too many call for a re-exchange (RFC 4253 §9).</summary>
+    public long BytesSinceNewKeys { get; private set; }
 
     /// <summary>Counts every packet sent, wrapping at 2^32; strict kex resets it after NEWKEYS.</summary>
     public uint SequenceNumber { get; set; }
@@ -36,6 +48,7 @@ public sealed class PacketWriter(PipeWriter output)
         protection.Seal(SequenceNumber, span[..(4 + length)], span.Slice(4 + length, protection.TagLength));
         output.Advance(total);
         SequenceNumber++;
+        BytesSinceNewKeys += total;
     }
 
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
