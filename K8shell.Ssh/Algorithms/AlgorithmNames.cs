@@ -6,8 +6,14 @@ namespace K8shell.Ssh.Algorithms;
 /// </summary>
 public static class AlgorithmNames
 {
+    /// <summary>Post-quantum hybrid (ML-KEM-768 + X25519), OpenSSH 10's default.</summary>
+    public const string MlKem768X25519Sha256 = "mlkem768x25519-sha256";
+
     /// <summary>Post-quantum hybrid (Streamlined NTRU Prime + X25519), OpenSSH 9's default.</summary>
     public const string Sntrup761X25519Sha512 = "sntrup761x25519-sha512@openssh.com";
+
+    /// <summary>The same method under its IETF name (OpenSSH 9.9 and later offer both).</summary>
+    public const string Sntrup761X25519Sha512Ietf = "sntrup761x25519-sha512";
     public const string Curve25519Sha256 = "curve25519-sha256";
     public const string Curve25519Sha256LibSsh = "curve25519-sha256@libssh.org";
     public const string DhGroup16Sha512 = "diffie-hellman-group16-sha512";
@@ -39,12 +45,13 @@ public static class AlgorithmNames
     public const string NoCompression = "none";
 
     /// <summary>
-    /// Key exchange methods in preference order (SPEC.md §2's list, led by the post-quantum hybrid
-    /// issue 3 adds), then the two markers every server KEXINIT carries.
+    /// Key exchange methods in preference order (SPEC.md §2's list, led by the post-quantum hybrids
+    /// issue 3 adds: ML-KEM, which NIST standardised, before NTRU Prime), then the two markers every
+    /// server KEXINIT carries.
     /// </summary>
     public static IReadOnlyList<string> ServerKex { get; } =
     [
-        Sntrup761X25519Sha512, Curve25519Sha256, Curve25519Sha256LibSsh, DhGroup16Sha512, DhGroup18Sha512, DhGroup14Sha256,
+        MlKem768X25519Sha256, Sntrup761X25519Sha512Ietf, Sntrup761X25519Sha512, Curve25519Sha256, Curve25519Sha256LibSsh, DhGroup16Sha512, DhGroup18Sha512, DhGroup14Sha256,
         ExtInfoServer, StrictKexServer,
     ];
 

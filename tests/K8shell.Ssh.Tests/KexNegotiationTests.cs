@@ -12,7 +12,7 @@ public sealed class KexNegotiationTests
     private static KexInitMessage Client(
         string[]? kex = null, string[]? hostKeys = null, string[]? ciphers = null, string[]? macs = null) => new(
         new byte[16],
-        kex ?? ["mlkem768x25519-sha256", "curve25519-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com"],
+        kex ?? ["ecdh-sha2-nistp256", "curve25519-sha256", "ext-info-c", "kex-strict-c-v00@openssh.com"],
         hostKeys ?? ["ecdsa-sha2-nistp256", "rsa-sha2-256", "ssh-ed25519"],
         ciphers ?? ["aes128-ctr", "chacha20-poly1305@openssh.com"],
         ciphers ?? ["aes256-gcm@openssh.com"],

@@ -37,8 +37,8 @@ public sealed class OpenSshHandshakeTests : IDisposable
             using var kexInit = await new PacketReader(reader).ReadAsync(Cancellation);
             var negotiated = NegotiatedAlgorithms.Negotiate(
                 KexInitMessage.Parse(kexInit.Payload), KexInitMessage.ForServer(AlgorithmNames.ServerHostKeys), initialKex: true);
-            // OpenSSH 9.2's own first choice, which we now offer: post-quantum by default.
-            Assert.Equal(AlgorithmNames.Sntrup761X25519Sha512, negotiated.Kex);
+            // Debian's OpenSSH 9.2 leads with the IETF name of its post-quantum hybrid, which we offer too.
+            Assert.Equal(AlgorithmNames.Sntrup761X25519Sha512Ietf, negotiated.Kex);
             Assert.Equal(AlgorithmNames.Ed25519, negotiated.HostKey);
             Assert.Equal(AlgorithmNames.ChaCha20Poly1305, negotiated.CipherClientToServer);
             Assert.Null(negotiated.MacClientToServer);
@@ -50,6 +50,7 @@ public sealed class OpenSshHandshakeTests : IDisposable
 
     public static TheoryData<string, string, string> Suites => new()
     {
+        { AlgorithmNames.Sntrup761X25519Sha512Ietf, AlgorithmNames.ChaCha20Poly1305, AlgorithmNames.HmacSha256Etm },
         { AlgorithmNames.Sntrup761X25519Sha512, AlgorithmNames.ChaCha20Poly1305, AlgorithmNames.HmacSha256Etm },
         { AlgorithmNames.Sntrup761X25519Sha512, AlgorithmNames.Aes256Gcm, AlgorithmNames.HmacSha256Etm },
         { AlgorithmNames.Curve25519Sha256, AlgorithmNames.ChaCha20Poly1305, AlgorithmNames.HmacSha256Etm },
@@ -83,7 +84,7 @@ public sealed class OpenSshHandshakeTests : IDisposable
     public async Task Openssh_verifies_our_rsa_sha2_signatures_when_it_prefers_rsa(string algorithm)
     {
         using var ed25519 = Ed25519HostKey.Generate();
-        var log = await HandshakeAsync([ed25519, SharedRsaKey], SharedRsaKey, AlgorithmNames.Sntrup761X25519Sha512, AlgorithmNames.ChaCha20Poly1305,
+        var log = await HandshakeAsync([ed25519, SharedRsaKey], SharedRsaKey, AlgorithmNames.Sntrup761X25519Sha512Ietf, AlgorithmNames.ChaCha20Poly1305,
             $"HostKeyAlgorithms={algorithm}");
 
         Assert.Contains($"kex: host key algorithm: {algorithm}", log);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using K8shell.Ssh.Algorithms;
 using K8shell.Ssh.Authentication;
+using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 
 namespace K8shell.Ssh.Tests;
@@ -59,6 +61,33 @@ public sealed class OtherClientTests
         await serving;
     }
 
+    /// <summary>OpenSSH 9.2 predates ML-KEM: SSH.NET is the client here that speaks both post-quantum hybrids.</summary>
+    [Theory]
+    [InlineData(AlgorithmNames.MlKem768X25519Sha256)]
+    [InlineData(AlgorithmNames.Sntrup761X25519Sha512)]
+    [InlineData(AlgorithmNames.Sntrup761X25519Sha512Ietf)]
+    public async Task Ssh_net_agrees_on_each_post_quantum_key_exchange(string kex)
+    {
+        using var listener = Listen(out var port);
+        string? negotiated = null;
+        var serving = ServeOneAsync(listener, connection => negotiated = connection.KeyExchange.Algorithms.Kex);
+
+        var connectionInfo = new Renci.SshNet.PasswordConnectionInfo("127.0.0.1", port, "alice", "secret");
+        foreach (var other in connectionInfo.KeyExchangeAlgorithms.Keys.Where(name => name != kex).ToList())
+        {
+            connectionInfo.KeyExchangeAlgorithms.Remove(other);
+        }
+        using (var client = new Renci.SshNet.SshClient(connectionInfo))
+        {
+            await client.ConnectAsync(Cancellation);
+            using var command = client.RunCommand("echo agreed");
+            Assert.Equal("agreed\n", command.Result);
+            client.Disconnect();
+        }
+        await serving;
+        Assert.Equal(kex, negotiated);
+    }
+
     private static TcpListener Listen(out int port)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -67,10 +96,12 @@ public sealed class OtherClientTests
         return listener;
     }
 
-    private static async Task ServeOneAsync(TcpListener listener)
+    private static async Task ServeOneAsync(TcpListener listener, Action<SshServerConnection>? onConnected = null)
     {
         using var socket = await listener.AcceptSocketAsync(Cancellation);
         await using var stream = new NetworkStream(socket);
-        await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, Config, Cancellation), Cancellation);
+        var connection = await SshServer.HandshakeAsync(stream, Config, Cancellation);
+        onConnected?.Invoke(connection);
+        await TestHost.ServeAsync(connection, Cancellation);
     }
 }

@@ -91,7 +91,9 @@ public sealed class ServerKeyExchange(
         var context = new ExchangeContext(clientPayload, ourPayload, hostKey, negotiated.HostKey, initial);
         var (hash, sharedSecret, exchangeHash) = negotiated.Kex switch
         {
-            AlgorithmNames.Sntrup761X25519Sha512 => await ExchangeAsync(
+            AlgorithmNames.MlKem768X25519Sha256 => await ExchangeAsync(
+                context, HashAlgorithmName.SHA256, publicValuesAsMPInt: false, MlKem768X25519Agreement.Agree, cancellationToken, secretAsString: true),
+            AlgorithmNames.Sntrup761X25519Sha512 or AlgorithmNames.Sntrup761X25519Sha512Ietf => await ExchangeAsync(
                 context, HashAlgorithmName.SHA512, publicValuesAsMPInt: false, Sntrup761X25519Agreement.Agree, cancellationToken, secretAsString: true),
             AlgorithmNames.Curve25519Sha256 or AlgorithmNames.Curve25519Sha256LibSsh => await ExchangeAsync(
                 context, HashAlgorithmName.SHA256, publicValuesAsMPInt: false, Curve25519Agreement.Agree, cancellationToken),
@@ -134,7 +136,7 @@ public sealed class ServerKeyExchange(
 
     /// <summary>
     /// One exchange of public values and the signed reply. K is an mpint, except for the hybrid
-    /// post-quantum method, whose hashed secret OpenSSH encodes as a string.
+    /// post-quantum methods, whose hashed secret OpenSSH encodes as a string.
     /// </summary>
     private async ValueTask<(HashAlgorithmName, byte[], byte[])> ExchangeAsync(
         ExchangeContext context, HashAlgorithmName hash, bool publicValuesAsMPInt, Agreement agree, CancellationToken cancellationToken,
