@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+
+namespace K8shell.WorkspaceDaemon.Processes.Native;
+
+/// <summary>
+/// The few libc calls a workspace daemon needs and .NET does not expose: pseudo-terminals,
+/// posix_spawn with a new session, waitpid with the raw status, signals to process groups.
+/// Linux x86-64/arm64 with glibc (2.34+, where openpty lives in libc itself).
+/// </summary>
+internal static unsafe partial class LibC
+{
+    private const string Library = "libc.so.6";
+
+    public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int ESRCH = 3;
+
+    public const int O_RDWR = 2;
+    public const int F_SETFD = 2;
+    public const int FD_CLOEXEC = 1;
+    public const uint TIOCSWINSZ = 0x5414;
+    public const int TCSANOW = 0;
+
+    public const short POSIX_SPAWN_SETPGROUP = 0x02;
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSID = 0x80;
+
+    /// <summary>Upper bounds of glibc's opaque types (80, 336 and 128 bytes on x86-64), rounded up.</summary>
+    public const int FileActionsSize = 256;
+    public const int SpawnAttributesSize = 512;
+    public const int SignalSetSize = 128;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct WinSize
+    {
+        public ushort Rows;
+        public ushort Columns;
+        public ushort WidthPixels;
+        public ushort HeightPixels;
+    }
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int openpty(out int master, out int slave, nint name, nint termios, in WinSize size);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int ttyname_r(int fd, byte* buffer, nuint length);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request, in WinSize size);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int tcgetattr(int fd, out Termios termios);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int tcsetattr(int fd, int actions, in Termios termios);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int close(int fd);
+
+    public const int AF_UNIX = 1;
+    public const int SOCK_STREAM = 1;
+    public const int SOCK_CLOEXEC = 0x80000;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int socketpair(int domain, int type, int protocol, int* pair);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawn_file_actions_init(nint actions);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawn_file_actions_destroy(nint actions);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawn_file_actions_adddup2(nint actions, int fd, int newFd);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addopen(nint actions, int fd, string path, int flags, uint mode);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addchdir_np(nint actions, string path);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawnattr_init(nint attributes);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawnattr_destroy(nint attributes);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawnattr_setflags(nint attributes, short flags);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawnattr_setsigmask(nint attributes, nint signals);
+
+    [LibraryImport(Library)]
+    public static partial int posix_spawnattr_setsigdefault(nint attributes, nint signals);
+
+    [LibraryImport(Library)]
+    public static partial int sigemptyset(nint signals);
+
+    [LibraryImport(Library)]
+    public static partial int sigfillset(nint signals);
+
+    /// <summary>Returns an errno value itself (0 on success) rather than setting errno.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn(out int pid, string path, nint fileActions, nint attributes, nint* argv, nint* envp);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int waitpid(int pid, out int status, int options);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    [LibraryImport(Library)]
+    public static partial nint strerror(int errno);
+
+    /// <summary>The C library's text for an errno value.</summary>
+    public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
+
+    /// <summary>The text for the last failed call's errno.</summary>
+    public static string LastErrorText() => ErrorText(Marshal.GetLastPInvokeError());
+}
