@@ -61,7 +61,6 @@ public sealed class ProcessSession : IAsyncDisposable
         try
         {
             var child = ChildProcess.Start(launch.Program, launch.Arguments, launch.Environment, launch.WorkingDirectory, terminal.SlavePath, stdio: null);
-            terminal.CloseSlave();
             var master = new TerminalStream(terminal.OpenMasterStream());
             return new ProcessSession(child, master, master, error: null, terminal, stdin: null);
         }

@@ -5,7 +5,7 @@ namespace K8shell.WorkspaceDaemon.Processes.Native;
 /// <summary>
 /// The few libc calls a workspace daemon needs and .NET does not expose: pseudo-terminals,
 /// posix_spawn with a new session, waitpid with the raw status, signals to process groups.
-/// Linux x86-64/arm64 with glibc (2.34+, where openpty lives in libc itself).
+/// Linux x86-64/arm64 with glibc.
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -16,8 +16,8 @@ internal static unsafe partial class LibC
     public const int ESRCH = 3;
 
     public const int O_RDWR = 2;
-    public const int F_SETFD = 2;
-    public const int FD_CLOEXEC = 1;
+    public const int O_NOCTTY = 0x100;
+    public const int O_CLOEXEC = 0x80000;
     public const uint TIOCSWINSZ = 0x5414;
     public const int TCSANOW = 0;
 
@@ -41,10 +41,17 @@ internal static unsafe partial class LibC
     }
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int openpty(out int master, out int slave, nint name, nint termios, in WinSize size);
+    public static partial int posix_openpt(int flags);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int ttyname_r(int fd, byte* buffer, nuint length);
+    public static partial int grantpt(int fd);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int unlockpt(int fd);
+
+    /// <summary>Returns an errno value itself (0 on success).</summary>
+    [LibraryImport(Library)]
+    public static partial int ptsname_r(int fd, byte* buffer, nuint length);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int ioctl(int fd, nuint request, in WinSize size);
@@ -54,9 +61,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int tcsetattr(int fd, int actions, in Termios termios);
-
-    [LibraryImport(Library, SetLastError = true)]
-    public static partial int fcntl(int fd, int command, int argument);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
