@@ -33,15 +33,13 @@ internal sealed class OpenSshClient : IAsyncDisposable
     public static OpenSshClient Start(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, params string[] options) =>
         StartCommand(hostKeyLine, user, environment, "true", options);
 
-    /// <summary>As above, running <paramref name="command"/>; its stdio is <see cref="Input"/> and <see cref="Output"/>.</summary>
-    public static OpenSshClient StartCommand(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, string command, params string[] options)
+    /// <summary>
+    /// As above, running <paramref name="command"/> (null: none, for -N or -W); its stdio is
+    /// <see cref="Input"/> and <see cref="Output"/>.
+    /// </summary>
+    public static OpenSshClient StartCommand(string? hostKeyLine, string user, IReadOnlyDictionary<string, string>? environment, string? command, params string[] options)
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var knownHosts = Path.GetTempFileName();
-        File.WriteAllText(knownHosts, hostKeyLine is null ? "" : $"[127.0.0.1]:{port} {hostKeyLine}\n");
-
+        var (listener, knownHosts, arguments) = Prepare(hostKeyLine, options);
         var startInfo = new ProcessStartInfo("ssh")
         {
             RedirectStandardError = true,
@@ -52,20 +50,35 @@ internal sealed class OpenSshClient : IAsyncDisposable
         {
             startInfo.Environment[key] = value;
         }
-        string[] arguments =
-        [
-            "-v", "-p", port.ToString(), "-F", "/dev/null",
-            .. options.SelectMany(option => new[] { "-o", option }),
-            "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-            "-o", hostKeyLine is null ? "StrictHostKeyChecking=no" : "StrictHostKeyChecking=yes",
-            "-o", $"UserKnownHostsFile={knownHosts}", "-o", "ConnectTimeout=10",
-            $"{user}@127.0.0.1", command,
-        ];
-        foreach (var argument in arguments)
+        foreach (var argument in (string[])[.. arguments, $"{user}@127.0.0.1", .. command is null ? Array.Empty<string>() : [command]])
         {
             startInfo.ArgumentList.Add(argument);
         }
         return new OpenSshClient(listener, Process.Start(startInfo)!, knownHosts);
+    }
+
+    /// <summary>
+    /// A loopback listener to connect to, a known_hosts file that pins <paramref name="hostKeyLine"/>
+    /// (or trusts any key when null), and the arguments ssh, scp and sftp share (no config file, no
+    /// agent surprises) before the destination. <paramref name="options"/> are ssh_config settings
+    /// ("Key=value"), or flags passed as they are when they start with '-' (with any argument attached: "-W127.0.0.1:22").
+    /// </summary>
+    public static (TcpListener Listener, string KnownHosts, string[] Arguments) Prepare(string? hostKeyLine, IEnumerable<string> options)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var knownHosts = Path.GetTempFileName();
+        File.WriteAllText(knownHosts, hostKeyLine is null ? "" : $"[127.0.0.1]:{port} {hostKeyLine}\n");
+        string[] arguments =
+        [
+            "-v", "-F", "/dev/null", "-o", $"Port={port}",
+            .. options.SelectMany(option => option.StartsWith('-') ? new[] { option } : ["-o", option]),
+            "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+            "-o", hostKeyLine is null ? "StrictHostKeyChecking=no" : "StrictHostKeyChecking=yes",
+            "-o", $"UserKnownHostsFile={knownHosts}", "-o", "ConnectTimeout=10",
+        ];
+        return (listener, knownHosts, arguments);
     }
 
     /// <summary>The known_hosts file ssh uses (deleted on dispose).</summary>

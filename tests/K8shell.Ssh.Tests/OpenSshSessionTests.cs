@@ -1,12 +1,10 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
-using K8shell.Testing;
 
 namespace K8shell.Ssh.Tests;
 
@@ -16,6 +14,10 @@ public sealed class OpenSshSessionTests : IDisposable
     private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-session-").FullName;
     private readonly CancellationTokenSource _deadline = TestDeadline.Create(TimeSpan.FromSeconds(60));
+
+    private readonly HostedRuns _runs;
+
+    public OpenSshSessionTests() => _runs = new HostedRuns(_directory, Cancellation);
 
     private CancellationToken Cancellation => _deadline.Token;
 
@@ -28,7 +30,7 @@ public sealed class OpenSshSessionTests : IDisposable
     [Fact]
     public async Task Exec_keeps_stdout_and_stderr_apart_and_reports_the_exit_code()
     {
-        var run = await RunAsync("echo out; echo err >&2; exit 3", stdin: []);
+        var run = await _runs.RunAsync("echo out; echo err >&2; exit 3", stdin: []);
 
         Assert.Equal("out\n", System.Text.Encoding.UTF8.GetString(run.Stdout));
         Assert.Contains("err", run.Log);
@@ -38,7 +40,7 @@ public sealed class OpenSshSessionTests : IDisposable
     [Fact]
     public async Task Stdin_reaches_the_command_and_its_eof_ends_it()
     {
-        var run = await RunAsync("tr a-z A-Z", "hello through ssh\n"u8.ToArray());
+        var run = await _runs.RunAsync("tr a-z A-Z", "hello through ssh\n"u8.ToArray());
 
         Assert.Equal("HELLO THROUGH SSH\n", System.Text.Encoding.UTF8.GetString(run.Stdout));
         Assert.Equal(0, run.ExitCode);
@@ -49,7 +51,7 @@ public sealed class OpenSshSessionTests : IDisposable
     {
         // Far more than one 2 MiB window in each direction: flow control must keep both sides moving.
         var data = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
-        var run = await RunAsync("cat", data);
+        var run = await _runs.RunAsync("cat", data);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(data.Length, run.Stdout.Length);
@@ -63,7 +65,7 @@ public sealed class OpenSshSessionTests : IDisposable
     public async Task Re_keying_every_16_mebibytes_mid_transfer_loses_nothing(string cipher)
     {
         var data = RandomNumberGenerator.GetBytes(128 * 1024 * 1024);
-        var run = await RunAsync("cat", data, "RekeyLimit=16M", $"Ciphers={cipher}");
+        var run = await _runs.RunAsync("cat", data, "RekeyLimit=16M", $"Ciphers={cipher}");
 
         Assert.Equal(0, run.ExitCode);
         Assert.True(SHA256.HashData(data).AsSpan().SequenceEqual(SHA256.HashData(run.Stdout)), "the bytes came back changed");
@@ -73,12 +75,61 @@ public sealed class OpenSshSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_gibibytes_through_cat_with_a_re_key_every_64_mebibytes_arrive_intact()
+    {
+        // 1 GiB up and the same 1 GiB back: hashed on the fly on both sides instead of held in memory.
+        const long Size = 1L << 30;
+        var (keyFile, authorizedKey) = await _runs.UserKeyAsync();
+        var config = new SshServerConfig
+        {
+            HostKeys = [HostedRuns.HostKey],
+            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
+        };
+        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostedRuns.HostKey), "alice", null, "cat",
+            $"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "RekeyLimit=64M");
+        using var socket = await ssh.AcceptAsync(Cancellation);
+        await using var stream = new NetworkStream(socket);
+        var serve = Task.Run(async () => await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation), Cancellation);
+
+        var sent = Task.Run(async () =>
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var chunk = new byte[1024 * 1024];
+            for (long written = 0; written < Size; written += chunk.Length)
+            {
+                RandomNumberGenerator.Fill(chunk);
+                hash.AppendData(chunk);
+                await ssh.Input.WriteAsync(chunk, Cancellation);
+            }
+            ssh.Input.Close();
+            return hash.GetHashAndReset();
+        }, Cancellation);
+        using var received = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1024 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await ssh.Output.ReadAsync(buffer, Cancellation)) > 0)
+        {
+            received.AppendData(buffer, 0, read);
+            total += read;
+        }
+
+        Assert.Equal(0, await ssh.ExitCodeAsync(Cancellation));
+        await serve;
+        Assert.Equal(Size, total);
+        Assert.Equal(await sent, received.GetHashAndReset());
+        var exchanges = (await ssh.LogAsync(Cancellation)).Split("SSH2_MSG_NEWKEYS received").Length - 1;
+        // OpenSSH counts each direction against its limit: 1 GiB / 64 MiB = 16 re-exchanges, after the first.
+        Assert.True(exchanges >= 17, $"only {exchanges} key exchanges for 1 GiB each way with a 64 MiB limit");
+    }
+
+    [Fact]
     public async Task The_server_rekeys_on_its_own_after_its_byte_limit()
     {
         var data = RandomNumberGenerator.GetBytes(64 * 1024 * 1024);
         SshServerConnection? server = null;
         // The client's own limit stays at its default (far above 64 MiB): every re-exchange here is ours.
-        var run = await RunAsync("cat", data, new Scenario
+        var run = await _runs.RunAsync("cat", data, new Scenario
         {
             OnConnected = connection => server = connection,
             RekeyLimits = new RekeyLimits(8 * 1024 * 1024, TimeSpan.FromHours(1)),
@@ -95,7 +146,7 @@ public sealed class OpenSshSessionTests : IDisposable
     public async Task The_server_rekeys_on_its_own_after_its_time_limit()
     {
         SshServerConnection? server = null;
-        var run = await RunAsync("for i in 1 2 3 4 5 6 7 8 9 10; do echo $i; sleep 0.2; done", [], new Scenario
+        var run = await _runs.RunAsync("for i in 1 2 3 4 5 6 7 8 9 10; do echo $i; sleep 0.2; done", [], new Scenario
         {
             OnConnected = connection => server = connection,
             RekeyLimits = new RekeyLimits(long.MaxValue, TimeSpan.FromMilliseconds(500)),
@@ -107,44 +158,16 @@ public sealed class OpenSshSessionTests : IDisposable
     }
 
     [Fact]
-    public async Task Local_and_remote_forwards_carry_bytes_both_ways()
-    {
-        using var echo = new TcpListener(IPAddress.Loopback, 0);
-        echo.Start();
-        var echoPort = ((IPEndPoint)echo.LocalEndpoint).Port;
-        var echoing = EchoAsync(echo);
-        var localPort = FreePort.Next();
-        while (TestHost.ForwardedPorts.TryDequeue(out _))
-        {
-        }
-
-        var run = RunAsync("sleep 4", [],
-            $"LocalForward=127.0.0.1:{localPort} 127.0.0.1:{echoPort}", $"RemoteForward=0 127.0.0.1:{echoPort}", "ExitOnForwardFailure=yes");
-
-        // -L: our side dials the echo service for the client (direct-tcpip).
-        Assert.Equal("via -L", await EchoThroughAsync(localPort, "via -L"));
-        // -R: the client asked us to listen (port 0, so we chose); a connection to it travels back to the client (forwarded-tcpip).
-        var remotePort = await NextForwardedPortAsync();
-        Assert.Equal("via -R", await EchoThroughAsync(remotePort, "via -R"));
-
-        var (exitCode, _, log) = await run;
-        Assert.Equal(0, exitCode);
-        Assert.Contains($"Allocated port {remotePort} for remote forward", log);
-        echo.Stop();
-        await echoing;
-    }
-
-    [Fact]
     public async Task Keepalive_probes_are_answered_by_a_live_client_and_end_a_frozen_one()
     {
         Action<SshServerConnection> probing = connection => _ = connection.KeepAliveAsync(TimeSpan.FromMilliseconds(200), 3, Cancellation);
 
-        var alive = await RunAsync("sleep 1.5", [], new Scenario { OnConnected = probing });
+        var alive = await _runs.RunAsync("sleep 1.5", [], new Scenario { OnConnected = probing });
         Assert.Equal(0, alive.ExitCode);
         Assert.Contains("client_input_global_request: rtype keepalive@openssh.com want_reply 1", alive.Log);
 
         // A client that stops answering (SIGSTOP) is cut off after three unanswered probes.
-        var frozen = await RunAsync("sleep 30", [], new Scenario { OnConnected = probing, FreezeClientFor = TimeSpan.FromSeconds(2) });
+        var frozen = await _runs.RunAsync("sleep 30", [], new Scenario { OnConnected = probing, FreezeClientFor = TimeSpan.FromSeconds(2) });
         Assert.Equal(255, frozen.ExitCode);
         Assert.Contains("no answer to 3 keepalive probes", frozen.Log);
     }
@@ -152,7 +175,7 @@ public sealed class OpenSshSessionTests : IDisposable
     [Fact]
     public async Task Openssh_learns_our_other_host_keys_once_we_prove_we_hold_them()
     {
-        var (keyFile, authorizedKey) = await UserKeyAsync();
+        var (keyFile, authorizedKey) = await _runs.UserKeyAsync();
         using var rsa = RsaHostKey.Generate(2048);
         var config = new SshServerConfig
         {
@@ -175,7 +198,7 @@ public sealed class OpenSshSessionTests : IDisposable
     [Fact]
     public async Task Agent_forwarding_lets_the_command_use_the_clients_ssh_agent()
     {
-        var (keyFile, _) = await UserKeyAsync();
+        var (keyFile, _) = await _runs.UserKeyAsync();
         var agentSocket = Path.Combine(_directory, "agent.sock");
         using var agent = Process.Start("ssh-agent", ["-D", "-a", agentSocket])!;
         try
@@ -190,7 +213,7 @@ public sealed class OpenSshSessionTests : IDisposable
             }
 
             // ssh-add on our side lists the key held by the client's agent, over auth-agent@openssh.com.
-            var run = await RunAsync("ssh-add -L", [], new Scenario { AgentSocket = agentSocket }, "ForwardAgent=yes");
+            var run = await _runs.RunAsync("ssh-add -L", [], new Scenario { AgentSocket = agentSocket }, "ForwardAgent=yes");
 
             Assert.Equal(0, run.ExitCode);
             Assert.StartsWith(File.ReadAllText(keyFile + ".pub").Split(' ')[1], System.Text.Encoding.UTF8.GetString(run.Stdout).Split(' ')[1]);
@@ -200,127 +223,4 @@ public sealed class OpenSshSessionTests : IDisposable
             agent.Kill();
         }
     }
-
-    private static async Task<string> EchoThroughAsync(int port, string text)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                var stream = client.GetStream();
-                await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text));
-                client.Client.Shutdown(SocketShutdown.Send);
-                using var reader = new StreamReader(stream);
-                return await reader.ReadToEndAsync();
-            }
-            catch (SocketException) when (attempt < 50)
-            {
-                await Task.Delay(100); // ssh sets up -L while it connects
-            }
-        }
-    }
-
-    private async Task<int> NextForwardedPortAsync()
-    {
-        int port;
-        while (!TestHost.ForwardedPorts.TryDequeue(out port))
-        {
-            await Task.Delay(50, Cancellation);
-        }
-        return port;
-    }
-
-    private static async Task EchoAsync(TcpListener listener)
-    {
-        try
-        {
-            while (true)
-            {
-                var socket = await listener.AcceptSocketAsync();
-                _ = Task.Run(async () =>
-                {
-                    using (socket)
-                    {
-                        var buffer = new byte[4096];
-                        int read;
-                        while ((read = await socket.ReceiveAsync(buffer)) > 0)
-                        {
-                            await socket.SendAsync(buffer.AsMemory(0, read));
-                        }
-                        socket.Shutdown(SocketShutdown.Send);
-                    }
-                });
-            }
-        }
-        catch (SocketException)
-        {
-            // Stopped.
-        }
-    }
-
-    /// <summary>What a run does besides running a command: server settings, client agent, what happens once connected.</summary>
-    private sealed record Scenario
-    {
-        public Action<SshServerConnection>? OnConnected { get; init; }
-
-        /// <summary>SIGSTOP the client for this long once connected.</summary>
-        public TimeSpan? FreezeClientFor { get; init; }
-
-        /// <summary>SSH_AUTH_SOCK for the client.</summary>
-        public string? AgentSocket { get; init; }
-
-        public RekeyLimits RekeyLimits { get; init; } = RekeyLimits.Default;
-    }
-
-    private Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, params string[] options) =>
-        RunAsync(command, stdin, new Scenario(), options);
-
-    private async Task<(int ExitCode, byte[] Stdout, string Log)> RunAsync(string command, byte[] stdin, Scenario scenario, params string[] options)
-    {
-        var (keyFile, authorizedKey) = await UserKeyAsync();
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostKey],
-            PublicKeyCallback = (request, _) => ValueTask.FromResult(
-                request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
-            RekeyLimits = scenario.RekeyLimits,
-        };
-        var environment = scenario.AgentSocket is null ? null : new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = scenario.AgentSocket };
-        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", environment, command,
-            [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", .. options]);
-
-        using var socket = await ssh.AcceptAsync(Cancellation);
-        await using var stream = new NetworkStream(socket);
-        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var serve = Task.Run(async () =>
-        {
-            var connection = await SshServer.HandshakeAsync(stream, config, Cancellation);
-            scenario.OnConnected?.Invoke(connection);
-            connected.SetResult();
-            await TestHost.ServeAsync(connection, Cancellation);
-        });
-        if (scenario.FreezeClientFor is { } freeze)
-        {
-            await connected.Task.WaitAsync(Cancellation);
-            ssh.Signal(19); // SIGSTOP: the client can no longer answer anything
-            await Task.Delay(freeze, Cancellation);
-            ssh.Signal(18); // SIGCONT: it wakes to find itself disconnected
-        }
-
-        var feed = Task.Run(async () =>
-        {
-            await ssh.Input.WriteAsync(stdin, Cancellation);
-            ssh.Input.Close();
-        });
-        using var output = new MemoryStream();
-        await ssh.Output.CopyToAsync(output, Cancellation);
-        await feed;
-        var exitCode = await ssh.ExitCodeAsync(Cancellation);
-        await serve;
-        return (exitCode, output.ToArray(), await ssh.LogAsync(Cancellation));
-    }
-
-    private Task<(string KeyFile, string AuthorizedKey)> UserKeyAsync() => UserKeys.GenerateAsync(_directory, "ed25519", null, Cancellation);
 }

@@ -24,13 +24,40 @@ public sealed class OtherClientTests
     [Fact]
     public async Task Asyncssh_runs_a_command_with_stdout_stderr_and_exit_status_apart()
     {
+        var output = await RunAsyncsshAsync("""
+            result = await conn.run("echo out; echo err >&2; exit 5")
+            print(repr(result.stdout), repr(result.stderr), result.exit_status)
+            """);
+
+        Assert.Equal("'out\\n' 'err\\n' 5", output);
+    }
+
+    [Fact]
+    public async Task Signals_reach_the_command_and_a_signal_death_comes_back_as_exit_signal()
+    {
+        // "signal" (RFC 4254 §6.9) goes to the command's process group; the shell dies of it and we say so (§6.10).
+        var output = await RunAsyncsshAsync("""
+            process = await conn.create_process("echo ready; sleep 30")
+            print(repr(await process.stdout.readline()))
+            process.send_signal("INT")
+            await process.wait_closed()
+            print(process.exit_status, process.exit_signal[:2])
+            result = await conn.run("ulimit -c 0; kill -SEGV $$")
+            print(result.exit_status, result.exit_signal[:2])
+            """);
+
+        Assert.Equal("'ready\\n'\n-1 ('INT', False)\n-1 ('SEGV', False)", output);
+    }
+
+    /// <summary>Runs <paramref name="body"/> in asyncssh with <c>conn</c> logged in as alice; returns what it printed.</summary>
+    private static async Task<string> RunAsyncsshAsync(string body)
+    {
         using var listener = Listen(out var port);
         var program = $"""
             import asyncio, asyncssh
             async def main():
                 async with asyncssh.connect("127.0.0.1", {port}, username="alice", password="secret", known_hosts=None) as conn:
-                    result = await conn.run("echo out; echo err >&2; exit 5")
-                    print(repr(result.stdout), repr(result.stderr), result.exit_status)
+            {string.Join('\n', body.Split('\n').Select(line => "        " + line))}
             asyncio.run(main())
             """;
         var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-W", "ignore", "-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -40,7 +67,8 @@ public sealed class OtherClientTests
 
         await ServeOneAsync(listener);
         await python.WaitForExitAsync(Cancellation);
-        Assert.True((await output).Trim() == "'out\\n' 'err\\n' 5", $"{await output}{await errors}");
+        Assert.True(python.ExitCode == 0, $"asyncssh failed:\n{await output}{await errors}");
+        return (await output).Trim();
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.Connection;
@@ -9,8 +8,9 @@ using K8shell.Ssh.Wire;
 namespace K8shell.Ssh.Tests;
 
 /// <summary>
-/// The smallest useful host on the library: exec requests run as local processes through /bin/sh,
-/// direct-tcpip dials out (-L, -W), tcpip-forward listens on loopback (-R). Everything else is refused.
+/// The smallest useful host on the library: sessions run real processes (<see cref="TestSession"/>),
+/// direct-tcpip and direct-streamlocal dial out (-L, -W), tcpip-forward and streamlocal-forward
+/// listen (-R) and send what they accept back as forwarded channels. Everything else is refused.
 /// </summary>
 internal static class TestHost
 {
@@ -20,7 +20,7 @@ internal static class TestHost
     public static async Task ServeAsync(SshServerConnection connection, CancellationToken cancellationToken)
     {
         var serving = connection.RunAsync(cancellationToken);
-        var listeners = new List<TcpListener>();
+        var listeners = new List<Socket>();
         var globals = ServeGlobalRequestsAsync(connection, listeners, cancellationToken);
         var channels = new List<Task>();
         await foreach (var channel in connection.IncomingChannels.ReadAllAsync(cancellationToken))
@@ -28,10 +28,16 @@ internal static class TestHost
             switch (channel.Type)
             {
                 case "session":
-                    channels.Add(ServeSessionAsync(connection, await channel.AcceptAsync(cancellationToken), cancellationToken));
+                    var session = new TestSession(await channel.AcceptAsync(cancellationToken), () => ListenForAgentClients(connection, cancellationToken));
+                    channels.Add(session.ServeAsync(cancellationToken));
                     break;
                 case "direct-tcpip":
-                    channels.Add(DialAsync(channel, cancellationToken));
+                    var tcp = DirectTcpipRequest.Parse(channel.ExtraData);
+                    channels.Add(DialAsync(channel, new DnsEndPoint(tcp.Host, (int)tcp.Port), cancellationToken));
+                    break;
+                case "direct-streamlocal@openssh.com":
+                    var unix = DirectStreamLocalRequest.Parse(channel.ExtraData);
+                    channels.Add(DialAsync(channel, new UnixDomainSocketEndPoint(unix.SocketPath), cancellationToken));
                     break;
                 default:
                     await channel.RejectAsync(ChannelOpenFailureReason.UnknownChannelType, $"{channel.Type} is not served here", cancellationToken);
@@ -39,58 +45,77 @@ internal static class TestHost
             }
         }
         await serving;
-        listeners.ForEach(listener => listener.Stop());
+        listeners.ForEach(listener => listener.Dispose());
         await Task.WhenAll(channels);
         await globals;
     }
 
-    private static async Task ServeGlobalRequestsAsync(SshServerConnection connection, List<TcpListener> listeners, CancellationToken cancellationToken)
+    private static async Task ServeGlobalRequestsAsync(SshServerConnection connection, List<Socket> listeners, CancellationToken cancellationToken)
     {
         await foreach (var request in connection.GlobalRequests.ReadAllAsync(cancellationToken))
         {
-            if (request.Type != "tcpip-forward")
+            var reader = new SshReader(request.Payload);
+            switch (request.Type)
             {
-                await request.ReplyAsync(false, cancellationToken);
-                continue;
+                case "tcpip-forward":
+                    var (address, port) = (reader.ReadUtf8(), reader.ReadUInt32());
+                    var tcp = Listen(new IPEndPoint(IPAddress.Loopback, (int)port), listeners);
+                    var bound = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+                    ForwardedPorts.Enqueue(bound);
+                    // RFC 4254 §7.1: when the client asked for port 0, the reply says which port we bound.
+                    var response = new ArrayBufferWriter<byte>();
+                    if (port == 0)
+                    {
+                        new SshWriter(response).WriteUInt32((uint)bound);
+                    }
+                    await request.ReplyAsync(true, response.WrittenMemory, cancellationToken);
+                    _ = ForwardAcceptedAsync(connection, tcp, "forwarded-tcpip", (writer, origin) =>
+                    {
+                        var from = (IPEndPoint)origin.RemoteEndPoint!;
+                        writer.WriteUtf8(address);
+                        writer.WriteUInt32((uint)bound);
+                        writer.WriteUtf8(from.Address.ToString());
+                        writer.WriteUInt32((uint)from.Port);
+                    }, cancellationToken);
+                    break;
+                case "streamlocal-forward@openssh.com":
+                    // OpenSSH PROTOCOL §2.4: listen on a Unix socket path; each accept is a forwarded-streamlocal channel.
+                    var path = reader.ReadUtf8();
+                    var unix = Listen(new UnixDomainSocketEndPoint(path), listeners);
+                    await request.ReplyAsync(true, cancellationToken);
+                    _ = ForwardAcceptedAsync(connection, unix, "forwarded-streamlocal@openssh.com", (writer, _) =>
+                    {
+                        writer.WriteUtf8(path);
+                        writer.WriteUtf8("");
+                    }, cancellationToken);
+                    break;
+                default:
+                    await request.ReplyAsync(false, cancellationToken);
+                    break;
             }
-            var (address, port) = ReadForward(request.Payload);
-            var listener = new TcpListener(IPAddress.Loopback, (int)port);
-            listener.Start();
-            listeners.Add(listener);
-            var bound = ((IPEndPoint)listener.LocalEndpoint).Port;
-            ForwardedPorts.Enqueue(bound);
-            // RFC 4254 §7.1: when the client asked for port 0, the reply says which port we bound.
-            var response = new ArrayBufferWriter<byte>();
-            if (port == 0)
-            {
-                new SshWriter(response).WriteUInt32((uint)bound);
-            }
-            await request.ReplyAsync(true, response.WrittenMemory, cancellationToken);
-            _ = ForwardAcceptedAsync(connection, listener, address, (uint)bound, cancellationToken);
         }
     }
 
-    private static (string Address, uint Port) ReadForward(byte[] payload)
+    private static Socket Listen(EndPoint endPoint, List<Socket> listeners)
     {
-        var reader = new SshReader(payload);
-        return (reader.ReadUtf8(), reader.ReadUInt32());
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, endPoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
+        listener.Bind(endPoint);
+        listener.Listen();
+        listeners.Add(listener);
+        return listener;
     }
 
-    private static async Task ForwardAcceptedAsync(SshServerConnection connection, TcpListener listener, string address, uint port, CancellationToken cancellationToken)
+    private static async Task ForwardAcceptedAsync(
+        SshServerConnection connection, Socket listener, string channelType, Action<SshWriter, Socket> describe, CancellationToken cancellationToken)
     {
         try
         {
             while (true)
             {
-                var socket = await listener.AcceptSocketAsync(cancellationToken);
-                var origin = (IPEndPoint)socket.RemoteEndPoint!;
+                var socket = await listener.AcceptAsync(cancellationToken);
                 var extra = new ArrayBufferWriter<byte>();
-                var writer = new SshWriter(extra);
-                writer.WriteUtf8(address);
-                writer.WriteUInt32(port);
-                writer.WriteUtf8(origin.Address.ToString());
-                writer.WriteUInt32((uint)origin.Port);
-                var channel = await connection.OpenChannelAsync("forwarded-tcpip", extra.WrittenMemory, cancellationToken);
+                describe(new SshWriter(extra), socket);
+                var channel = await connection.OpenChannelAsync(channelType, extra.WrittenMemory, cancellationToken);
                 _ = PumpSocketAsync(channel, socket, cancellationToken);
             }
         }
@@ -100,13 +125,14 @@ internal static class TestHost
         }
     }
 
-    private static async Task DialAsync(NewChannel channel, CancellationToken cancellationToken)
+    private static async Task DialAsync(NewChannel channel, EndPoint target, CancellationToken cancellationToken)
     {
-        var target = DirectTcpipRequest.Parse(channel.ExtraData);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        var socket = target is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await socket.ConnectAsync(target.Host, (int)target.Port, cancellationToken);
+            await socket.ConnectAsync(target, cancellationToken);
         }
         catch (SocketException refused)
         {
@@ -144,29 +170,6 @@ internal static class TestHost
         }
     }
 
-    private static async Task ServeSessionAsync(SshServerConnection connection, SshChannel channel, CancellationToken cancellationToken)
-    {
-        string? agentSocket = null;
-        await foreach (var request in channel.Requests.ReadAllAsync(cancellationToken))
-        {
-            switch (request.Type)
-            {
-                case "auth-agent-req@openssh.com":
-                    agentSocket = ListenForAgentClients(connection, cancellationToken);
-                    await request.ReplyAsync(true, cancellationToken);
-                    break;
-                case "exec":
-                    var command = ReadCommand(request.Payload);
-                    await request.ReplyAsync(true, cancellationToken);
-                    await ExecAsync(channel, command, agentSocket, cancellationToken);
-                    return;
-                default:
-                    await request.ReplyAsync(false, cancellationToken);
-                    break;
-            }
-        }
-    }
-
     /// <summary>
     /// A Unix socket for SSH_AUTH_SOCK; each process that connects gets an auth-agent@openssh.com
     /// channel to the client's agent (OpenSSH PROTOCOL.agent).
@@ -201,61 +204,5 @@ internal static class TestHost
             }
         }, cancellationToken);
         return path;
-    }
-
-    private static string ReadCommand(byte[] payload) => StringRequest.Parse(payload, "exec");
-
-    private static async Task ExecAsync(SshChannel channel, string command, string? agentSocket, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo("/bin/sh", ["-c", command])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        startInfo.Environment["SSH_AUTH_SOCK"] = agentSocket;
-        using var process = Process.Start(startInfo)!;
-        var stdin = PumpInputAsync(channel, process.StandardInput.BaseStream, cancellationToken);
-        var stdout = PumpOutputAsync(process.StandardOutput.BaseStream, channel.WriteAsync, cancellationToken);
-        var stderr = PumpOutputAsync(process.StandardError.BaseStream, channel.WriteStderrAsync, cancellationToken);
-        await Task.WhenAll(stdout, stderr);
-        await process.WaitForExitAsync(cancellationToken);
-
-        // RFC 4254 §6.10 and SPEC.md §2: exit-status, then EOF, then CLOSE.
-        await channel.SendExitStatusAsync((uint)process.ExitCode, cancellationToken);
-        await channel.SendEofAsync(cancellationToken);
-        await channel.CloseAsync(cancellationToken);
-        await channel.Closed.WaitAsync(cancellationToken);
-        try
-        {
-            await stdin;
-        }
-        catch (IOException)
-        {
-            // The command exited before reading all its input.
-        }
-    }
-
-    private static async Task PumpInputAsync(SshChannel channel, Stream stdin, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        await using (stdin)
-        {
-            int read;
-            while ((read = await channel.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                await stdin.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-        }
-    }
-
-    private static async Task PumpOutputAsync(Stream source, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            await write(buffer.AsMemory(0, read), cancellationToken);
-        }
     }
 }

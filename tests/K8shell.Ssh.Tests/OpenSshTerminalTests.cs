@@ -1,0 +1,59 @@
+using System.Net.Sockets;
+using K8shell.Ssh.Authentication;
+using K8shell.Ssh.HostKeys;
+
+namespace K8shell.Ssh.Tests;
+
+/// <summary>An interactive shell on a PTY through the test host, driven by OpenSSH in a real terminal (tmux).</summary>
+public sealed class OpenSshTerminalTests : IDisposable
+{
+    private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-terminal-").FullName;
+    private readonly CancellationTokenSource _deadline = TestDeadline.Create(TimeSpan.FromSeconds(60));
+
+    private CancellationToken Cancellation => _deadline.Token;
+
+    public void Dispose()
+    {
+        _deadline.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_pty_shell_gets_the_terminal_its_size_env_resizes_ctrl_c_and_exit_status()
+    {
+        var (keyFile, authorizedKey) = await UserKeys.GenerateAsync(_directory, "ed25519", null, Cancellation);
+        var config = new SshServerConfig
+        {
+            HostKeys = [HostKey],
+            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
+        };
+        await using var terminal = await TmuxClient.StartAsync(OpenSshKeyFile.PublicKeyLine(HostKey), "alice",
+            [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "SetEnv=K8SHELL_PROBE=from-the-client"], Cancellation);
+        using var socket = await terminal.AcceptAsync(Cancellation);
+        await using var stream = new NetworkStream(socket);
+        var serve = Task.Run(async () => await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation), Cancellation);
+
+        // pty-req: a terminal device, tmux's 80×24 and its TERM; env: the variable SetEnv sent.
+        await terminal.TypeLineAsync("echo \"[$(tty | cut -c1-9)] [$(stty size)] [$TERM] [$K8SHELL_PROBE]\"", Cancellation);
+        await terminal.WaitForLineAsync("[/dev/pts/] [24 80] [xterm-256color] [from-the-client]", Cancellation);
+
+        // window-change: ssh forwards the new size on SIGWINCH; the shell sees it.
+        await terminal.ResizeAsync(100, 30, Cancellation);
+        await Task.Delay(300, Cancellation);
+        await terminal.TypeLineAsync("echo \"[$(stty size)]\"", Cancellation);
+        await terminal.WaitForLineAsync("[30 100]", Cancellation);
+
+        // Ctrl+C travels as a byte; the terminal turns it into SIGINT for the foreground job only.
+        await terminal.TypeLineAsync("sleep 50; echo slept", Cancellation);
+        await Task.Delay(300, Cancellation);
+        await terminal.PressAsync("C-c", Cancellation);
+        await terminal.TypeLineAsync("echo interrupted", Cancellation);
+        await terminal.WaitForLineAsync("interrupted", Cancellation);
+        Assert.DoesNotContain("slept", (await terminal.ScreenAsync(Cancellation)).Split('\n').Select(line => line.TrimEnd()));
+
+        await terminal.TypeLineAsync("exit 7", Cancellation);
+        Assert.Equal(7, await terminal.ExitStatusAsync(Cancellation));
+        await serve;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace K8shell.Ssh.Tests;
+
+/// <summary>
+/// OpenSSH in a real terminal: ssh runs in a detached tmux pane (its own tmux server), so the test
+/// can type keys, read the screen, resize the window, and read ssh's exit status when the pane dies.
+/// </summary>
+internal sealed class TmuxClient : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-tmux-").FullName;
+    private readonly TcpListener _listener;
+    private readonly string _knownHosts;
+
+    private TmuxClient(TcpListener listener, string knownHosts)
+    {
+        _listener = listener;
+        _knownHosts = knownHosts;
+    }
+
+    private string Socket => Path.Combine(_directory, "tmux.sock");
+
+    /// <summary>Starts <c>ssh -tt</c> (a PTY shell, no command) in an 80×24 pane.</summary>
+    public static async Task<TmuxClient> StartAsync(string hostKeyLine, string user, IEnumerable<string> options, CancellationToken cancellationToken)
+    {
+        var (listener, knownHosts, arguments) = OpenSshClient.Prepare(hostKeyLine, options);
+        var client = new TmuxClient(listener, knownHosts);
+        var configuration = Path.Combine(client._directory, "tmux.conf");
+        // Keep the dead pane so its exit status can be read; a fixed TERM for ssh to send in pty-req.
+        await File.WriteAllTextAsync(configuration, "set -g remain-on-exit on\nset -g default-terminal xterm-256color\n", cancellationToken);
+        await client.TmuxAsync(cancellationToken, ["-f", configuration, "new-session", "-d", "-x", "80", "-y", "24", "--", "ssh", "-tt", .. arguments, $"{user}@127.0.0.1"]);
+        return client;
+    }
+
+    public Task<Socket> AcceptAsync(CancellationToken cancellationToken) => _listener.AcceptSocketAsync(cancellationToken).AsTask();
+
+    /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
+    public async Task TypeLineAsync(string text, CancellationToken cancellationToken)
+    {
+        await TmuxAsync(cancellationToken, "send-keys", "-t", "0", "-l", text);
+        await PressAsync("Enter", cancellationToken);
+    }
+
+    /// <summary>Presses a key by tmux's name for it ("C-c").</summary>
+    public Task PressAsync(string key, CancellationToken cancellationToken) => TmuxAsync(cancellationToken, "send-keys", "-t", "0", key);
+
+    public Task ResizeAsync(int columns, int rows, CancellationToken cancellationToken) =>
+        TmuxAsync(cancellationToken, "resize-window", "-t", "0", "-x", columns.ToString(), "-y", rows.ToString());
+
+    /// <summary>The screen's text, wrapped lines joined.</summary>
+    public Task<string> ScreenAsync(CancellationToken cancellationToken) => TmuxAsync(cancellationToken, "capture-pane", "-p", "-J", "-t", "0");
+
+    /// <summary>Waits (up to 20 s) until a line of the screen equals <paramref name="line"/>; the failure shows the screen.</summary>
+    public async Task WaitForLineAsync(string line, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string screen;
+        while (!(screen = await ScreenAsync(cancellationToken)).Split('\n').Any(shown => shown.TrimEnd() == line))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no line \"{line}\" on the screen:\n{screen}");
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>ssh's exit status once the pane's process has ended.</summary>
+    public async Task<int> ExitStatusAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var state = (await TmuxAsync(cancellationToken, "display-message", "-p", "-t", "0", "#{pane_dead}:#{pane_dead_status}")).Trim().Split(':');
+            if (state[0] == "1" && int.TryParse(state[1], out var status))
+            {
+                return status;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private async Task<string> TmuxAsync(CancellationToken cancellationToken, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true };
+        startInfo.Environment["TERM"] = "xterm-256color";
+        startInfo.ArgumentList.Add("-S");
+        startInfo.ArgumentList.Add(Socket);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        using var tmux = Process.Start(startInfo)!;
+        var output = tmux.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = tmux.StandardError.ReadToEndAsync(cancellationToken);
+        await tmux.WaitForExitAsync(cancellationToken);
+        if (tmux.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"tmux {string.Join(' ', arguments)}: {await errors}");
+        }
+        return await output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await TmuxAsync(CancellationToken.None, "kill-server");
+        }
+        catch (InvalidOperationException)
+        {
+            // The server had already gone.
+        }
+        _listener.Stop();
+        _listener.Dispose();
+        File.Delete(_knownHosts);
+        Directory.Delete(_directory, recursive: true);
+    }
+}
