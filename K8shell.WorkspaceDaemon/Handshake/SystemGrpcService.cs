@@ -3,4 +3,4 @@ using K8shell.Contracts.Workspace.V1;
 namespace K8shell.WorkspaceDaemon.Handshake;
 
 /// <summary>Answers SystemService of workspace.proto; Unimplemented until the k8shelld issue fills it in.</summary>
-public sealed class SystemGrpcService : SystemService.SystemServiceBase;
+internal sealed class SystemGrpcService : SystemService.SystemServiceBase;

@@ -3,4 +3,4 @@ using K8shell.Contracts.Workspace.V1;
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
 /// <summary>Answers TunnelService (dial, listen, accept); Unimplemented until the k8shelld issue fills it in.</summary>
-public sealed class TunnelGrpcService : TunnelService.TunnelServiceBase;
+internal sealed class TunnelGrpcService : TunnelService.TunnelServiceBase;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
 

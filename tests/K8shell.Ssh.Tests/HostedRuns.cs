@@ -3,6 +3,7 @@ using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
+using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
 

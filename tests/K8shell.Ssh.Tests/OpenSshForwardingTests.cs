@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Testing;
+using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
 

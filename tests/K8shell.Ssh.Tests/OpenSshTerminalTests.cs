@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
 

@@ -66,15 +66,20 @@ internal sealed class TmuxClient : IAsyncDisposable
         }
     }
 
-    /// <summary>ssh's exit status once the pane's process has ended.</summary>
+    /// <summary>ssh's exit status once the pane's process has ended (within 20 s; the failure shows the screen).</summary>
     public async Task<int> ExitStatusAsync(CancellationToken cancellationToken)
     {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             var state = (await TmuxAsync(cancellationToken, "display-message", "-p", "-t", "0", "#{pane_dead}:#{pane_dead_status}")).Trim().Split(':');
             if (state[0] == "1" && int.TryParse(state[1], out var status))
             {
                 return status;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"ssh is still running:\n{await ScreenAsync(cancellationToken)}");
             }
             await Task.Delay(50, cancellationToken);
         }

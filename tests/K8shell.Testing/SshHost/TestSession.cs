@@ -1,7 +1,7 @@
 using K8shell.Ssh.Connection;
 using K8shell.WorkspaceDaemon.Processes;
 
-namespace K8shell.Ssh.Tests;
+namespace K8shell.Testing.SshHost;
 
 /// <summary>
 /// A session channel in the test host (RFC 4254 §6): pty-req, env and auth-agent-req set the
@@ -9,7 +9,7 @@ namespace K8shell.Ssh.Tests;
 /// it runs, window-change resizes its terminal and signal reaches its process group. The end is
 /// reported exactly: exit-status or exit-signal, then EOF and CLOSE.
 /// </summary>
-internal sealed class TestSession(SshChannel channel, Func<string> listenForAgent)
+public sealed class TestSession(SshChannel channel, Func<string> listenForAgent)
 {
     public const string SftpServer = "/usr/lib/openssh/sftp-server";
 

@@ -5,14 +5,14 @@ using System.Net.Sockets;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.Wire;
 
-namespace K8shell.Ssh.Tests;
+namespace K8shell.Testing.SshHost;
 
 /// <summary>
 /// The smallest useful host on the library: sessions run real processes (<see cref="TestSession"/>),
 /// direct-tcpip and direct-streamlocal dial out (-L, -W), tcpip-forward and streamlocal-forward
 /// listen (-R) and send what they accept back as forwarded channels. Everything else is refused.
 /// </summary>
-internal static class TestHost
+public static class TestHost
 {
     /// <summary>Ports bound for remote forwards, so a test can connect to them.</summary>
     public static ConcurrentQueue<int> ForwardedPorts { get; } = new();
