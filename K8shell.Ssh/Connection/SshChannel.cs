@@ -199,16 +199,7 @@ public sealed class SshChannel
         {
             var count = await ReserveRemoteWindowAsync((int)Math.Min(data.Length, _remoteMaxPacket), cancellationToken);
             var chunk = data[..count];
-            await _connection.Transport.SendAsync(w =>
-            {
-                w.WriteByte((byte)(extended ? SshMessageNumber.ChannelExtendedData : SshMessageNumber.ChannelData));
-                w.WriteUInt32(RemoteId);
-                if (extended)
-                {
-                    w.WriteUInt32(1); // SSH_EXTENDED_DATA_STDERR
-                }
-                w.WriteString(chunk.Span);
-            }, cancellationToken);
+            await _connection.Transport.SendChannelDataAsync(RemoteId, extended, chunk, cancellationToken);
             data = data[count..];
         }
     }

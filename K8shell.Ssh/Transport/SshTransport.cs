@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Transport.Packets;
@@ -130,7 +131,35 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
     /// keys (its senders are the host's tasks), and everything else is queued without waiting: the
     /// connection loop sends those, and it must stay free to read the client's KEXINIT.
     /// </summary>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        SendAsync(payload, static (writer, payload) => writer.Write(payload.Span), IsChannelData(payload.Span) ? null : payload, cancellationToken);
+
+    /// <summary>
+    /// SSH_MSG_CHANNEL_DATA, or EXTENDED_DATA for stderr, with <paramref name="data"/> copied once:
+    /// from the caller's buffer into the packet.
+    /// </summary>
+    public ValueTask SendChannelDataAsync(uint recipient, bool stderr, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        SendAsync((recipient, stderr, data), static (writer, message) => WriteChannelData(writer, message.recipient, message.stderr, message.data.Span),
+            deferrable: null, cancellationToken);
+
+    private static void WriteChannelData(PacketWriter writer, uint recipient, bool stderr, ReadOnlySpan<byte> data)
+    {
+        Span<byte> header = stackalloc byte[13];
+        header[0] = (byte)(stderr ? SshMessageNumber.ChannelExtendedData : SshMessageNumber.ChannelData);
+        BinaryPrimitives.WriteUInt32BigEndian(header[1..], recipient);
+        var length = 5;
+        if (stderr)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(header[length..], 1); // SSH_EXTENDED_DATA_STDERR
+            length += 4;
+        }
+        BinaryPrimitives.WriteUInt32BigEndian(header[length..], (uint)data.Length);
+        writer.Write(header[..(length + 4)], data);
+    }
+
+    /// <summary>Writes through <paramref name="write"/>, or queues <paramref name="deferrable"/> (or waits) while our re-exchange is pending.</summary>
+    private async ValueTask SendAsync<TMessage>(
+        TMessage message, Action<PacketWriter, TMessage> write, ReadOnlyMemory<byte>? deferrable, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -140,12 +169,12 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
             {
                 if (_ourKexInit is null)
                 {
-                    writer.Write(payload.Span);
+                    write(writer, message);
                     await StartRekeyIfDueAsync(cancellationToken);
                     await writer.FlushAsync(cancellationToken);
                     return;
                 }
-                if (!IsChannelData(payload.Span))
+                if (deferrable is { } payload)
                 {
                     Defer(payload);
                     return;

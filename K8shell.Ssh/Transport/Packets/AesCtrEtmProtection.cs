@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
 
 namespace K8shell.Ssh.Transport.Packets;
@@ -15,6 +16,7 @@ public sealed class AesCtrEtmProtection : PacketProtection, IDisposable
     private readonly Aes _aes = Aes.Create();
     private readonly byte[] _counter;
     private readonly IncrementalHash _mac;
+    private byte[] _keystream = new byte[64 * 1024];
 
     public AesCtrEtmProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> initialCounter, HashAlgorithmName macHash, ReadOnlySpan<byte> macKey)
     {
@@ -64,17 +66,29 @@ public sealed class AesCtrEtmProtection : PacketProtection, IDisposable
         _mac.GetHashAndReset(tag);
     }
 
-    /// <summary>XORs the keystream into whole blocks, encrypting all counter blocks in one ECB call (AES-NI pipelines them).</summary>
+    /// <summary>
+    /// XORs the keystream into whole blocks, encrypting all counter blocks in one ECB call (AES-NI
+    /// pipelines them) into a buffer kept between packets, then XORing a vector at a time.
+    /// </summary>
     private void Transform(Span<byte> data)
     {
-        var keystream = new byte[data.Length];
+        if (_keystream.Length < data.Length)
+        {
+            _keystream = new byte[data.Length]; // grows to the largest packet once, then is reused
+        }
+        var keystream = _keystream.AsSpan(0, data.Length);
         for (var offset = 0; offset < data.Length; offset += Block)
         {
-            _counter.CopyTo(keystream, offset);
+            _counter.CopyTo(keystream[offset..]);
             Increment(_counter);
         }
         _aes.EncryptEcb(keystream, keystream, PaddingMode.None);
-        for (var i = 0; i < data.Length; i++)
+        var i = 0;
+        for (; i <= data.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+        {
+            (new Vector<byte>(data[i..]) ^ new Vector<byte>(keystream[i..])).CopyTo(data[i..]);
+        }
+        for (; i < data.Length; i++)
         {
             data[i] ^= keystream[i];
         }

@@ -28,23 +28,31 @@ public sealed class PacketWriter(PipeWriter output)
     public uint SequenceNumber { get; set; }
 
     /// <summary>Frames, pads, encrypts and queues one payload; <see cref="FlushAsync"/> sends it.</summary>
-    public void Write(ReadOnlySpan<byte> payload)
+    public void Write(ReadOnlySpan<byte> payload) => Write(payload, []);
+
+    /// <summary>
+    /// As <see cref="Write(ReadOnlySpan{byte})"/> for a payload in two parts (a message header and
+    /// the data it carries), copied straight into the packet: channel data is never staged elsewhere.
+    /// </summary>
+    public void Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
         var protection = Protection;
-        var aligned = (protection.AlignsLengthField ? 4 : 0) + 1 + payload.Length;
+        var payloadLength = header.Length + body.Length;
+        var aligned = (protection.AlignsLengthField ? 4 : 0) + 1 + payloadLength;
         var padding = protection.BlockSize - aligned % protection.BlockSize;
         if (padding < 4)
         {
             padding += protection.BlockSize;
         }
-        var length = 1 + payload.Length + padding;
+        var length = 1 + payloadLength + padding;
         var total = 4 + length + protection.TagLength;
 
         var span = output.GetSpan(total)[..total];
         BinaryPrimitives.WriteUInt32BigEndian(span, (uint)length);
         span[4] = (byte)padding;
-        payload.CopyTo(span[5..]);
-        RandomNumberGenerator.Fill(span.Slice(5 + payload.Length, padding));
+        header.CopyTo(span[5..]);
+        body.CopyTo(span[(5 + header.Length)..]);
+        RandomNumberGenerator.Fill(span.Slice(5 + payloadLength, padding));
         protection.Seal(SequenceNumber, span[..(4 + length)], span.Slice(4 + length, protection.TagLength));
         output.Advance(total);
         SequenceNumber++;
