@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh;
-using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
 using K8shell.Testing.SshHost;
 
@@ -52,11 +51,7 @@ internal sealed class SshLibraryBenchmark(string directory, int runs, int mebiby
 
     private TcpListener StartOurs(HostKey hostKey, string authorizedKey, CancellationToken cancellationToken, out int port)
     {
-        var config = new SshServerConfig
-        {
-            HostKeys = [hostKey],
-            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
-        };
+        var config = TestHost.AcceptingOnly(hostKey, authorizedKey);
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         port = ((IPEndPoint)listener.LocalEndpoint).Port;

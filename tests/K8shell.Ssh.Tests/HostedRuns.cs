@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
@@ -40,13 +39,7 @@ internal sealed class HostedRuns(string directory, CancellationToken cancellatio
     public async Task<RunResult> RunAsync(string? command, byte[] stdin, Scenario scenario, params string[] options)
     {
         var (keyFile, authorizedKey) = await UserKeyAsync();
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostKey],
-            PublicKeyCallback = (request, _) => ValueTask.FromResult(
-                request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
-            RekeyLimits = scenario.RekeyLimits,
-        };
+        var config = TestHost.AcceptingOnly(HostKey, authorizedKey, scenario.RekeyLimits);
         var environment = scenario.AgentSocket is null ? null : new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = scenario.AgentSocket };
         await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", environment, command,
             [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", .. options]);

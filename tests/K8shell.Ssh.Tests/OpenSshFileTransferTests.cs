@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
 using K8shell.Testing.SshHost;
 
@@ -82,11 +81,7 @@ public sealed class OpenSshFileTransferTests : IDisposable
     private async Task<(int ExitCode, string Output, string Log)> RunAsync(string tool, string[] arguments)
     {
         var (keyFile, authorizedKey) = await UserKeys.GenerateAsync(_directory, "ed25519", null, Cancellation);
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostKey],
-            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
-        };
+        var config = TestHost.AcceptingOnly(HostKey, authorizedKey);
         var (listener, knownHosts, common) = OpenSshClient.Prepare(OpenSshKeyFile.PublicKeyLine(HostKey), [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey"]);
         try
         {

@@ -81,11 +81,7 @@ public sealed class OpenSshSessionTests : IDisposable
         // 1 GiB up and the same 1 GiB back: hashed on the fly on both sides instead of held in memory.
         const long Size = 1L << 30;
         var (keyFile, authorizedKey) = await _runs.UserKeyAsync();
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostedRuns.HostKey],
-            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
-        };
+        var config = TestHost.AcceptingOnly(HostedRuns.HostKey, authorizedKey);
         await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostedRuns.HostKey), "alice", null, "cat",
             $"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "RekeyLimit=64M");
         using var socket = await ssh.AcceptAsync(Cancellation);

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
 using K8shell.Testing.SshHost;
 
@@ -24,11 +23,7 @@ public sealed class OpenSshTerminalTests : IDisposable
     public async Task A_pty_shell_gets_the_terminal_its_size_env_resizes_ctrl_c_and_exit_status()
     {
         var (keyFile, authorizedKey) = await UserKeys.GenerateAsync(_directory, "ed25519", null, Cancellation);
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostKey],
-            PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
-        };
+        var config = TestHost.AcceptingOnly(HostKey, authorizedKey);
         await using var terminal = await TmuxClient.StartAsync(OpenSshKeyFile.PublicKeyLine(HostKey), "alice",
             [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "SetEnv=K8SHELL_PROBE=from-the-client"], Cancellation);
         using var socket = await terminal.AcceptAsync(Cancellation);

@@ -2,7 +2,11 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using K8shell.Ssh;
+using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
+using K8shell.Ssh.HostKeys;
+using K8shell.Ssh.Transport;
 using K8shell.Ssh.Wire;
 
 namespace K8shell.Testing.SshHost;
@@ -14,6 +18,14 @@ namespace K8shell.Testing.SshHost;
 /// </summary>
 public static class TestHost
 {
+    /// <summary>A server config with <paramref name="hostKey"/> that accepts exactly one user key ("type base64").</summary>
+    public static SshServerConfig AcceptingOnly(HostKey hostKey, string authorizedKey, RekeyLimits? rekeyLimits = null) => new()
+    {
+        HostKeys = [hostKey],
+        PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
+        RekeyLimits = rekeyLimits ?? RekeyLimits.Default,
+    };
+
     /// <summary>Ports bound for remote forwards, so a test can connect to them.</summary>
     public static ConcurrentQueue<int> ForwardedPorts { get; } = new();
 
