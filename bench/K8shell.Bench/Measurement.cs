@@ -4,10 +4,16 @@ namespace K8shell.Bench;
 internal sealed class Measurement(string server)
 {
     private readonly List<TimeSpan> _times = [];
+    private readonly List<long> _allocated = [];
 
     public string Server { get; } = server;
 
     public void Add(TimeSpan time) => _times.Add(time);
+
+    /// <summary>Bytes the server allocated during one run (in-process servers only).</summary>
+    public void AddAllocated(long bytes) => _allocated.Add(bytes);
+
+    public long MedianAllocated => _allocated.Order().ElementAt(_allocated.Count / 2);
 
     public TimeSpan Median
     {

@@ -18,6 +18,12 @@ try
         Console.WriteLine($"{name,-38} {Format(ours, throughput ? mebibytes : 0),-28} {Format(sshd, throughput ? mebibytes : 0),-28} " +
                           $"{ratio:F2}x {(throughput ? "speed of sshd" : "time of sshd")}");
     }
+    Console.WriteLine();
+    foreach (var (name, ours, _, throughput) in results.Where(result => result.Throughput))
+    {
+        // OpenSSH sends channel data in 32 KiB packets: 32 per MiB.
+        Console.WriteLine($"k8shell allocations, {name}: {ours.MedianAllocated / (mebibytes * 32.0):F0} bytes per 32 KiB packet (whole process)");
+    }
 }
 finally
 {

@@ -41,7 +41,9 @@ internal sealed class SshLibraryBenchmark(string directory, int runs, int mebiby
             for (var run = 0; run < runs; run++)
             {
                 // Alternate, so drift in the machine's load hits both alike.
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 ourTimes.Add(await TimeSshAsync(ourPort, command, upload: command.StartsWith("cat"), cancellationToken));
+                ourTimes.AddAllocated(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
                 sshdTimes.Add(await TimeSshAsync(sshd.Port, command, upload: command.StartsWith("cat"), cancellationToken));
             }
             results.Add((name, ourTimes, sshdTimes, throughput));
