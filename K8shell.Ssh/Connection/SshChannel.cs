@@ -170,18 +170,19 @@ public sealed class SshChannel
     /// <summary>The client closed: no more data or requests; we answer with our own CLOSE.</summary>
     internal async ValueTask OnCloseAsync(CancellationToken cancellationToken)
     {
-        _closeReceived = true;
-        _incoming.Writer.Complete();
-        _requests.Writer.TryComplete();
-        lock (_window)
-        {
-            _windowOpened.TrySetResult();
-        }
+        StopReceiving();
         await CloseAsync(cancellationToken);
     }
 
     /// <summary>The connection ended: everything waiting on this channel stops.</summary>
     internal void OnConnectionLost()
+    {
+        StopReceiving();
+        _closed.TrySetResult();
+    }
+
+    /// <summary>Nothing more comes from the client: readers see the end, senders waiting for window give up.</summary>
+    private void StopReceiving()
     {
         _closeReceived = true;
         _incoming.Writer.Complete();
@@ -190,7 +191,6 @@ public sealed class SshChannel
         {
             _windowOpened.TrySetResult();
         }
-        _closed.TrySetResult();
     }
 
     private async ValueTask SendDataAsync(ReadOnlyMemory<byte> data, bool extended, CancellationToken cancellationToken)

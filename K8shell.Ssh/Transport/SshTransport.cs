@@ -73,7 +73,7 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
                 default:
                     if (RekeyDue)
                     {
-                        await WithSendLockAsync(StartRekeyIfDueAsync, cancellationToken);
+                        await StartRekeyLockedAsync(cancellationToken);
                     }
                     return packet;
             }
@@ -203,12 +203,13 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
         _deferred.Enqueue(payload.ToArray());
     }
 
-    private async ValueTask WithSendLockAsync(Func<CancellationToken, ValueTask> action, CancellationToken cancellationToken)
+    /// <summary>As <see cref="StartRekeyIfDueAsync"/>, from the receive side, which does not hold the send lock.</summary>
+    private async ValueTask StartRekeyLockedAsync(CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await action(cancellationToken);
+            await StartRekeyIfDueAsync(cancellationToken);
         }
         finally
         {

@@ -24,16 +24,14 @@ public sealed record ProcessLaunch(string Program, IReadOnlyList<string> Argumen
 public sealed class ProcessSession : IAsyncDisposable
 {
     private readonly PseudoTerminal? _terminal;
-    private readonly Socket? _stdin;
 
-    private ProcessSession(ChildProcess child, Stream input, Stream output, Stream? error, PseudoTerminal? terminal, Socket? stdin)
+    private ProcessSession(ChildProcess child, Stream input, Stream output, Stream? error, PseudoTerminal? terminal)
     {
         Child = child;
         Input = input;
         Output = output;
         Error = error;
         _terminal = terminal;
-        _stdin = stdin;
     }
 
     public ChildProcess Child { get; }
@@ -50,19 +48,17 @@ public sealed class ProcessSession : IAsyncDisposable
     /// <summary>The terminal's device (/dev/pts/N), or null.</summary>
     public string? TerminalName => _terminal?.SlavePath;
 
-    public static ProcessSession Start(ProcessLaunch launch)
-    {
-        return launch.Terminal is { } size ? StartOnTerminal(launch, size) : StartOnSockets(launch);
-    }
+    public static ProcessSession Start(ProcessLaunch launch) =>
+        launch.Terminal is { } size ? StartOnTerminal(launch, size) : StartOnSockets(launch);
 
     private static ProcessSession StartOnTerminal(ProcessLaunch launch, TerminalSize size)
     {
-        var terminal = PseudoTerminal.Open(size.Columns, size.Rows, size.WidthPixels, size.HeightPixels, launch.TerminalModes);
+        var terminal = PseudoTerminal.Open(size, launch.TerminalModes);
         try
         {
             var child = ChildProcess.Start(launch.Program, launch.Arguments, launch.Environment, launch.WorkingDirectory, terminal.SlavePath, stdio: null);
             var master = new TerminalStream(terminal.OpenMasterStream());
-            return new ProcessSession(child, master, master, error: null, terminal, stdin: null);
+            return new ProcessSession(child, master, master, error: null, terminal);
         }
         catch
         {
@@ -80,7 +76,7 @@ public sealed class ProcessSession : IAsyncDisposable
                 terminalPath: null, [.. pairs.Select(pair => pair.Theirs)]);
             return new ProcessSession(child,
                 new NetworkStream(pairs[0].Ours, ownsSocket: true), new NetworkStream(pairs[1].Ours, ownsSocket: true),
-                new NetworkStream(pairs[2].Ours, ownsSocket: true), terminal: null, pairs[0].Ours);
+                new NetworkStream(pairs[2].Ours, ownsSocket: true), terminal: null);
         }
         catch
         {
@@ -108,7 +104,7 @@ public sealed class ProcessSession : IAsyncDisposable
     {
         try
         {
-            _stdin?.Shutdown(SocketShutdown.Send);
+            (Input as NetworkStream)?.Socket.Shutdown(SocketShutdown.Send);
         }
         catch (SocketException)
         {
@@ -117,7 +113,7 @@ public sealed class ProcessSession : IAsyncDisposable
     }
 
     /// <summary>window-change: the terminal's foreground process group gets SIGWINCH.</summary>
-    public void Resize(TerminalSize size) => _terminal?.Resize(size.Columns, size.Rows, size.WidthPixels, size.HeightPixels);
+    public void Resize(TerminalSize size) => _terminal?.Resize(size);
 
     public async ValueTask DisposeAsync()
     {

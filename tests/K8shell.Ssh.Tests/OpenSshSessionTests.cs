@@ -12,7 +12,6 @@ namespace K8shell.Ssh.Tests;
 /// <summary>Session channels (RFC 4254 §6) through the test host, driven by OpenSSH.</summary>
 public sealed class OpenSshSessionTests : IDisposable
 {
-    private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-session-").FullName;
     private readonly CancellationTokenSource _deadline = TestDeadline.Create(TimeSpan.FromSeconds(60));
 
@@ -176,11 +175,11 @@ public sealed class OpenSshSessionTests : IDisposable
         using var rsa = RsaHostKey.Generate(2048);
         var config = new SshServerConfig
         {
-            HostKeys = [HostKey, rsa],
+            HostKeys = [HostedRuns.HostKey, rsa],
             PublicKeyCallback = (request, _) => ValueTask.FromResult(request.Key.AuthorizedKey == authorizedKey ? AuthDecision.Accept() : AuthDecision.Reject()),
         };
         // The client trusts only our Ed25519 key; hostkeys-00 tells it about the RSA key, hostkeys-prove-00 proves it.
-        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostKey), "alice", null, "true",
+        await using var ssh = OpenSshClient.StartCommand(OpenSshKeyFile.PublicKeyLine(HostedRuns.HostKey), "alice", null, "true",
             $"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "UpdateHostKeys=yes");
         using var socket = await ssh.AcceptAsync(Cancellation);
         await using var stream = new NetworkStream(socket);

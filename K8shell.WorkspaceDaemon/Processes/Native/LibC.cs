@@ -12,8 +12,6 @@ internal static unsafe partial class LibC
     private const string Library = "libc.so.6";
 
     public const int EINTR = 4;
-    public const int ECHILD = 10;
-    public const int ESRCH = 3;
 
     public const int O_RDWR = 2;
     public const int O_NOCTTY = 0x100;

@@ -27,7 +27,7 @@ internal sealed class PseudoTerminal : IDisposable
     /// <summary>Reads what the program writes to its terminal; writes are its keyboard input.</summary>
     public Stream OpenMasterStream() => new FileStream(_master, FileAccess.ReadWrite, bufferSize: 0);
 
-    public static unsafe PseudoTerminal Open(ushort columns, ushort rows, ushort widthPixels, ushort heightPixels, IReadOnlyDictionary<byte, uint> modes)
+    public static unsafe PseudoTerminal Open(TerminalSize size, IReadOnlyDictionary<byte, uint> modes)
     {
         var master = LibC.posix_openpt(LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC);
         if (master < 0)
@@ -48,7 +48,7 @@ internal sealed class PseudoTerminal : IDisposable
                 throw new IOException($"ptsname_r: {LibC.ErrorText(error)}");
             }
             var terminal = new PseudoTerminal(handle, Encoding.UTF8.GetString(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(name)));
-            terminal.Resize(columns, rows, widthPixels, heightPixels);
+            terminal.Resize(size);
             terminal.ApplyModes(modes);
             return terminal;
         }
@@ -60,10 +60,10 @@ internal sealed class PseudoTerminal : IDisposable
     }
 
     /// <summary>TIOCSWINSZ: the kernel sends SIGWINCH to the terminal's foreground process group.</summary>
-    public void Resize(ushort columns, ushort rows, ushort widthPixels, ushort heightPixels)
+    public void Resize(TerminalSize size)
     {
-        var size = new LibC.WinSize { Columns = columns, Rows = rows, WidthPixels = widthPixels, HeightPixels = heightPixels };
-        if (LibC.ioctl(Descriptor, LibC.TIOCSWINSZ, in size) != 0)
+        var winSize = new LibC.WinSize { Columns = size.Columns, Rows = size.Rows, WidthPixels = size.WidthPixels, HeightPixels = size.HeightPixels };
+        if (LibC.ioctl(Descriptor, LibC.TIOCSWINSZ, in winSize) != 0)
         {
             throw new IOException($"TIOCSWINSZ: {LibC.LastErrorText()}");
         }

@@ -28,7 +28,8 @@ public sealed class TestSession(SshChannel channel, Func<string> listenForAgent)
         Task? running = null;
         await foreach (var request in channel.Requests.ReadAllAsync(cancellationToken))
         {
-            var accepted = running is null ? Prepare(request, out var launch) : Steer(request, out launch);
+            ProcessLaunch? launch = null;
+            var accepted = running is null ? Prepare(request, out launch) : Steer(request);
             await request.ReplyAsync(accepted, cancellationToken);
             if (launch is not null)
             {
@@ -73,9 +74,8 @@ public sealed class TestSession(SshChannel channel, Func<string> listenForAgent)
     }
 
     /// <summary>Requests while the program runs.</summary>
-    private bool Steer(ChannelRequest request, out ProcessLaunch? launch)
+    private bool Steer(ChannelRequest request)
     {
-        launch = null;
         switch (request.Type)
         {
             case "window-change" when _process?.TerminalName is not null:
