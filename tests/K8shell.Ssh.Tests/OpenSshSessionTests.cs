@@ -196,7 +196,7 @@ public sealed class OpenSshSessionTests : IDisposable
     {
         var (keyFile, _) = await _runs.UserKeyAsync();
         var agentSocket = Path.Combine(_directory, "agent.sock");
-        using var agent = Process.Start("ssh-agent", ["-D", "-a", agentSocket])!;
+        using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", agentSocket]) { RedirectStandardOutput = true })!;
         try
         {
             while (!File.Exists(agentSocket))

@@ -5,7 +5,7 @@ namespace K8shell.Ssh.Tests;
 
 /// <summary>
 /// OpenSSH in a real terminal: ssh runs in a detached tmux pane (its own tmux server), so the test
-/// can type keys, read the screen, resize the window, and read ssh's exit status when the pane dies.
+/// can type keys, read the screen, resize the window, and read ssh's exit status when it ends.
 /// </summary>
 internal sealed class TmuxClient : IAsyncDisposable
 {
@@ -21,15 +21,20 @@ internal sealed class TmuxClient : IAsyncDisposable
 
     private string Socket => Path.Combine(_directory, "tmux.sock");
 
+    private string StatusFile => Path.Combine(_directory, "ssh.status");
+
     /// <summary>Starts <c>ssh -tt</c> (a PTY shell, no command) in an 80×24 pane.</summary>
     public static async Task<TmuxClient> StartAsync(string hostKeyLine, string user, IEnumerable<string> options, CancellationToken cancellationToken)
     {
         var (listener, knownHosts, arguments) = OpenSshClient.Prepare(hostKeyLine, options);
         var client = new TmuxClient(listener, knownHosts);
         var configuration = Path.Combine(client._directory, "tmux.conf");
-        // Keep the dead pane so its exit status can be read; a fixed TERM for ssh to send in pty-req.
+        // A fixed TERM for ssh to send in pty-req; the pane stays after ssh has gone, to show what it printed.
         await File.WriteAllTextAsync(configuration, "set -g remain-on-exit on\nset -g default-terminal xterm-256color\n", cancellationToken);
-        await client.TmuxAsync(cancellationToken, ["-f", configuration, "new-session", "-d", "-x", "80", "-y", "24", "--", "ssh", "-tt", .. arguments, $"{user}@127.0.0.1"]);
+        // ssh's exit status goes to a file ($0) written by the shell that waited for it: tmux's own
+        // pane_dead_status proved unreliable under load (the pane stayed "alive" after ssh had finished).
+        await client.TmuxAsync(cancellationToken, ["-f", configuration, "new-session", "-d", "-x", "80", "-y", "24", "--",
+            "sh", "-c", "ssh \"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"", client.StatusFile, "-tt", .. arguments, $"{user}@127.0.0.1"]);
         return client;
     }
 
@@ -66,23 +71,29 @@ internal sealed class TmuxClient : IAsyncDisposable
         }
     }
 
-    /// <summary>ssh's exit status once the pane's process has ended (within 20 s; the failure shows the screen).</summary>
+    /// <summary>ssh's exit status once it has ended (within 20 s; the failure shows the pane's processes and screen).</summary>
     public async Task<int> ExitStatusAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
+        while (!File.Exists(StatusFile))
         {
-            var state = (await TmuxAsync(cancellationToken, "display-message", "-p", "-t", "0", "#{pane_dead}:#{pane_dead_status}")).Trim().Split(':');
-            if (state[0] == "1" && int.TryParse(state[1], out var status))
-            {
-                return status;
-            }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"ssh is still running:\n{await ScreenAsync(cancellationToken)}");
+                throw new TimeoutException($"ssh is still running:\n{await PaneProcessesAsync(cancellationToken)}\n{await ScreenAsync(cancellationToken)}");
             }
             await Task.Delay(50, cancellationToken);
         }
+        return int.Parse(await File.ReadAllTextAsync(StatusFile, cancellationToken));
+    }
+
+    /// <summary>The processes of the pane's session with their state and wait channel, for a failure message.</summary>
+    private async Task<string> PaneProcessesAsync(CancellationToken cancellationToken)
+    {
+        var pid = (await TmuxAsync(cancellationToken, "display-message", "-p", "-t", "0", "#{pane_pid}")).Trim();
+        using var ps = Process.Start(new ProcessStartInfo("ps", ["-o", "pid,stat,wchan:32,args", "-s", pid]) { RedirectStandardOutput = true })!;
+        var listing = await ps.StandardOutput.ReadToEndAsync(cancellationToken);
+        await ps.WaitForExitAsync(cancellationToken);
+        return listing;
     }
 
     private async Task<string> TmuxAsync(CancellationToken cancellationToken, params string[] arguments)
