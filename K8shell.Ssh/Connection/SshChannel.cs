@@ -1,6 +1,6 @@
-using System.Buffers;
-using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using K8shell.Ssh.Transport.Packets;
 using K8shell.Ssh.Wire;
 
 namespace K8shell.Ssh.Connection;
@@ -19,7 +19,7 @@ public sealed class SshChannel
     public const uint LocalMaxPacket = 128 * 1024;
 
     private readonly SshServerConnection _connection;
-    private readonly Pipe _incoming = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
+    private readonly ChannelInbox _incoming = new();
     private readonly Channel<ChannelRequest> _requests = Channel.CreateBounded<ChannelRequest>(64);
     private readonly uint _remoteMaxPacket;
     private readonly object _window = new();
@@ -56,18 +56,14 @@ public sealed class SshChannel
     public Task Closed => _closed.Task;
 
     /// <summary>Reads data from the client; 0 means EOF (or close).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var result = await _incoming.Reader.ReadAsync(cancellationToken);
-        if (result.Buffer.IsEmpty && result.IsCompleted)
+        var count = await _incoming.ReadAsync(buffer, cancellationToken);
+        if (ConsumedEnoughToReopenWindow(count) is var reopened and > 0)
         {
-            _incoming.Reader.AdvanceTo(result.Buffer.End);
-            return 0;
+            await SendWindowAdjustAsync(reopened, cancellationToken);
         }
-        var count = (int)Math.Min(buffer.Length, result.Buffer.Length);
-        result.Buffer.Slice(0, count).CopyTo(buffer.Span);
-        _incoming.Reader.AdvanceTo(result.Buffer.GetPosition(count));
-        await OpenLocalWindowAsync(count, cancellationToken);
         return count;
     }
 
@@ -117,23 +113,18 @@ public sealed class SshChannel
         CompleteIfClosedBothWays();
     }
 
-    internal void OnData(ReadOnlySpan<byte> data)
+    /// <summary>CHANNEL_DATA arrived; the channel owns <paramref name="data"/> (a slice of the packet) from here on.</summary>
+    internal void OnData(SshPacket data)
     {
-        if (Interlocked.Add(ref _localWindow, -data.Length) < 0)
+        var length = data.Payload.Length;
+        if (Interlocked.Add(ref _localWindow, -length) < 0 || _eofReceived)
         {
-            throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {LocalId}: the client sent more than the window allows");
+            data.Dispose();
+            throw new SshProtocolException(SshDisconnectReason.ProtocolError,
+                _eofReceived ? $"channel {LocalId}: data after EOF" : $"channel {LocalId}: the client sent more than the window allows");
         }
-        if (_eofReceived)
-        {
-            throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {LocalId}: data after EOF");
-        }
-        if (_closeReceived)
-        {
-            return;
-        }
-        _incoming.Writer.Write(data);
-        // No pause threshold: FlushAsync completes at once; the window is what bounds the pipe.
-        _ = _incoming.Writer.FlushAsync();
+        // After CLOSE the inbox is complete and drops it; the window bounds what can queue.
+        _incoming.Add(data);
     }
 
     /// <summary>Data from the client on an extended stream: not used by sessions, but its window is given back.</summary>
@@ -143,13 +134,16 @@ public sealed class SshChannel
         {
             throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"channel {LocalId}: the client sent more than the window allows");
         }
-        await OpenLocalWindowAsync(length, cancellationToken);
+        if (ConsumedEnoughToReopenWindow(length) is var reopened and > 0)
+        {
+            await SendWindowAdjustAsync(reopened, cancellationToken);
+        }
     }
 
     internal void OnEof()
     {
         _eofReceived = true;
-        _incoming.Writer.Complete();
+        _incoming.Complete();
     }
 
     internal void OnWindowAdjust(uint bytes)
@@ -185,7 +179,7 @@ public sealed class SshChannel
     private void StopReceiving()
     {
         _closeReceived = true;
-        _incoming.Writer.Complete();
+        _incoming.Complete();
         _requests.Writer.TryComplete();
         lock (_window)
         {
@@ -231,23 +225,29 @@ public sealed class SshChannel
         }
     }
 
-    private async ValueTask OpenLocalWindowAsync(int consumed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts <paramref name="consumed"/> bytes as read; once half the window has been, returns that
+    /// many to grant again (0 until then): re-opening in batches rather than after every read.
+    /// </summary>
+    private long ConsumedEnoughToReopenWindow(int consumed)
     {
-        // Re-open in batches (half the window) rather than after every read.
         var pending = Interlocked.Add(ref _unadjusted, consumed);
         if (pending < LocalWindowSize / 2 || _closeReceived)
         {
-            return;
+            return 0;
         }
         Interlocked.Add(ref _unadjusted, -pending);
         Interlocked.Add(ref _localWindow, pending);
-        await _connection.Transport.SendAsync(w =>
+        return pending;
+    }
+
+    private ValueTask SendWindowAdjustAsync(long bytes, CancellationToken cancellationToken) =>
+        _connection.Transport.SendAsync(w =>
         {
             w.WriteByte((byte)SshMessageNumber.ChannelWindowAdjust);
             w.WriteUInt32(RemoteId);
-            w.WriteUInt32((uint)pending);
+            w.WriteUInt32((uint)bytes);
         }, cancellationToken);
-    }
 
     private ValueTask SendRequestAsync(string type, Action<SshWriter> writeData, CancellationToken cancellationToken) =>
         _closeReceived ? ValueTask.CompletedTask : _connection.Transport.SendAsync(w =>

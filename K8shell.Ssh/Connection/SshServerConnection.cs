@@ -15,6 +15,9 @@ namespace K8shell.Ssh.Connection;
 /// </summary>
 public sealed partial class SshServerConnection
 {
+    /// <summary>Where CHANNEL_DATA's bytes start in the payload: message number, channel id, length.</summary>
+    private const int DataOffset = 1 + 4 + 4;
+
     private readonly Dictionary<uint, SshChannel> _channels = [];
     private readonly Channel<NewChannel> _incomingChannels = Channel.CreateBounded<NewChannel>(16);
     private readonly Channel<ChannelRequest> _globalRequests = Channel.CreateBounded<ChannelRequest>(16);
@@ -61,8 +64,17 @@ public sealed partial class SshServerConnection
             await AnnounceHostKeysAsync(cancellationToken);
             while (true)
             {
-                using var packet = await Transport.ReceiveAsync(cancellationToken);
-                await DispatchAsync(packet, cancellationToken);
+                var packet = await Transport.ReceiveAsync(cancellationToken);
+                if (packet.MessageNumber == (byte)SshMessageNumber.ChannelData)
+                {
+                    // The hot path: the packet itself is queued on the channel, nothing copied or allocated.
+                    DeliverData(packet);
+                    continue;
+                }
+                using (packet)
+                {
+                    await DispatchAsync(packet, cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
@@ -136,11 +148,6 @@ public sealed partial class SshServerConnection
                 await OnChannelOpenAsync(new NewChannel(this, type, remoteId, window, maxPacket, extra), cancellationToken);
                 break;
 
-            case SshMessageNumber.ChannelData:
-                var dataChannel = Find(message.ReadUInt32());
-                dataChannel.OnData(message.ReadString());
-                break;
-
             case SshMessageNumber.ChannelExtendedData:
                 var extendedChannel = Find(message.ReadUInt32());
                 message.ReadUInt32();
@@ -162,15 +169,7 @@ public sealed partial class SshServerConnection
 
             case SshMessageNumber.ChannelRequest:
                 var requestChannel = Find(message.ReadUInt32());
-                var requestType = message.ReadAscii();
-                var wantReply = message.ReadBoolean();
-                var requestData = message.ReadRemaining().ToArray();
-                await requestChannel.OnRequestAsync(new ChannelRequest(requestType, wantReply, requestData,
-                    (success, _, token) => Transport.SendAsync(w =>
-                    {
-                        w.WriteByte((byte)(success ? SshMessageNumber.ChannelSuccess : SshMessageNumber.ChannelFailure));
-                        w.WriteUInt32(requestChannel.RemoteId);
-                    }, token)), cancellationToken);
+                await requestChannel.OnRequestAsync(ReadChannelRequest(requestChannel, ref message), cancellationToken);
                 break;
 
             case SshMessageNumber.GlobalRequest:
@@ -227,6 +226,37 @@ public sealed partial class SshServerConnection
                 await Transport.SendUnimplementedAsync(Transport.LastReceivedSequenceNumber, cancellationToken);
                 break;
         }
+    }
+
+    /// <summary>CHANNEL_DATA: channel id, then the data as a string, which the channel takes with its packet.</summary>
+    private void DeliverData(SshPacket packet)
+    {
+        SshChannel channel;
+        int length;
+        try
+        {
+            var message = new SshReader(packet.Payload[1..]);
+            channel = Find(message.ReadUInt32());
+            length = message.ReadString().Length;
+        }
+        catch
+        {
+            packet.Dispose();
+            throw;
+        }
+        channel.OnData(packet.Slice(DataOffset, length));
+    }
+
+    private ChannelRequest ReadChannelRequest(SshChannel channel, ref SshReader message)
+    {
+        var type = message.ReadAscii();
+        var wantReply = message.ReadBoolean();
+        var data = message.ReadRemaining().ToArray();
+        return new ChannelRequest(type, wantReply, data, (success, _, token) => Transport.SendAsync(w =>
+        {
+            w.WriteByte((byte)(success ? SshMessageNumber.ChannelSuccess : SshMessageNumber.ChannelFailure));
+            w.WriteUInt32(channel.RemoteId);
+        }, token));
     }
 
     private async ValueTask OnChannelOpenAsync(NewChannel channel, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Transport.Packets;
 using K8shell.Ssh.Wire;
@@ -44,6 +45,7 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
     public uint LastReceivedSequenceNumber => reader.SequenceNumber - 1;
 
     /// <summary>The next packet for the layers above; transport-level messages never reach them.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken)
     {
         while (true)

@@ -1,6 +1,6 @@
 using K8shell.Bench;
 
-// bench/run.sh [ssh-library]: prints a table of medians, ranges and ratios against sshd.
+// bench/run.sh: prints a table of medians, ranges and ratios against sshd (BENCH_ALLOCATIONS=1 adds sampled allocation profiles).
 var runs = int.TryParse(Environment.GetEnvironmentVariable("BENCH_RUNS"), out var r) ? r : 5;
 var mebibytes = int.TryParse(Environment.GetEnvironmentVariable("BENCH_MIB"), out var m) ? m : 1024;
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
@@ -8,7 +8,8 @@ var directory = Directory.CreateTempSubdirectory("k8shell-bench-").FullName;
 try
 {
     Console.WriteLine($"K8shell.Ssh test host vs OpenSSH sshd on this machine: {runs} alternating runs each, {Environment.ProcessorCount} cores");
-    var results = await new SshLibraryBenchmark(directory, runs, mebibytes).RunAsync(stop.Token);
+    using var sampler = AllocationSampler.FromEnvironment();
+    var results = await new SshLibraryBenchmark(directory, runs, mebibytes, sampler).RunAsync(stop.Token);
     Console.WriteLine();
     Console.WriteLine($"{"measure",-38} {"k8shell median (min-max)",-28} {"sshd median (min-max)",-28} ratio");
     foreach (var (name, ours, sshd, throughput) in results)

@@ -12,7 +12,7 @@ namespace K8shell.Bench;
 /// user key, client and commands, runs alternating between the two. Connection setup is `ssh … true`;
 /// throughput is `head -c N /dev/zero` down and `cat > /dev/null` up, through the default cipher.
 /// </summary>
-internal sealed class SshLibraryBenchmark(string directory, int runs, int mebibytes)
+internal sealed class SshLibraryBenchmark(string directory, int runs, int mebibytes, AllocationSampler? sampler)
 {
     private readonly string _hostKey = Path.Combine(directory, "host_ed25519");
     private readonly string _userKey = Path.Combine(directory, "user_ed25519");
@@ -38,13 +38,24 @@ internal sealed class SshLibraryBenchmark(string directory, int runs, int mebiby
         {
             var ourTimes = new Measurement("k8shell");
             var sshdTimes = new Measurement("sshd");
+            sampler?.Start();
             for (var run = 0; run < runs; run++)
             {
                 // Alternate, so drift in the machine's load hits both alike.
                 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 ourTimes.Add(await TimeSshAsync(ourPort, command, upload: command.StartsWith("cat"), cancellationToken));
                 ourTimes.AddAllocated(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
+                sampler?.Pause();
                 sshdTimes.Add(await TimeSshAsync(sshd.Port, command, upload: command.StartsWith("cat"), cancellationToken));
+                sampler?.Resume();
+            }
+            if (sampler is not null)
+            {
+                Console.WriteLine($"allocation samples, {name} (k8shell runs):");
+                foreach (var (type, bytes) in sampler.Stop().Take(15))
+                {
+                    Console.WriteLine($"  {bytes / 1024,10} KiB  {type}");
+                }
             }
             results.Add((name, ourTimes, sshdTimes, throughput));
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace K8shell.Ssh.Transport.Packets;
 
@@ -29,6 +30,8 @@ public sealed class PacketReader(PipeReader input)
     /// <summary>Counts every packet received, wrapping at 2^32; strict kex resets it after NEWKEYS.</summary>
     public uint SequenceNumber { get; set; }
 
+    // Pooled state machines: a packet that has to wait for the network allocates nothing.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SshPacket> ReadAsync(CancellationToken cancellationToken)
     {
         try
@@ -42,6 +45,7 @@ public sealed class PacketReader(PipeReader input)
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SshPacket> ReadPacketAsync(CancellationToken cancellationToken)
     {
         var protection = Protection;

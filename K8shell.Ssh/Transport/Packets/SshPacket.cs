@@ -12,5 +12,8 @@ public readonly struct SshPacket(byte[] buffer, int offset, int length) : IDispo
 
     public byte MessageNumber => buffer[offset];
 
+    /// <summary>Part of the payload, owning the same buffer: hand it on instead of disposing this one.</summary>
+    public SshPacket Slice(int start, int count) => new(buffer, offset + start, count);
+
     public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
 }
