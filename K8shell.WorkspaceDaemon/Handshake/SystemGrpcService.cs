@@ -1,6 +1,37 @@
+using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.WorkspaceDaemon.Workspace;
+using Microsoft.Extensions.Options;
 
 namespace K8shell.WorkspaceDaemon.Handshake;
 
-/// <summary>Answers SystemService of workspace.proto; Unimplemented until the k8shelld issue fills it in.</summary>
-internal sealed class SystemGrpcService : SystemService.SystemServiceBase;
+/// <summary>SystemService: the per-connection handshake and the workspace's health.</summary>
+internal sealed class SystemGrpcService(
+    IOptions<WorkspaceOptions> options,
+    WorkspaceAccount account,
+    SystemInfoReader systemInfo,
+    IHostApplicationLifetime lifetime,
+    ILogger<SystemGrpcService> logger) : SystemService.SystemServiceBase
+{
+    public static readonly string Version = $"k8shelld/{typeof(SystemGrpcService).Assembly.GetName().Version?.ToString(3)}";
+
+    public override Task<HandshakeResponse> Handshake(HandshakeRequest request, ServerCallContext context)
+    {
+        var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
+        logger.LogInformation("Handshake from {ClientVersion} for session {SessionId} ({Username} at {ClientIp}){Refused}",
+            request.ClientVersion, request.SessionId, request.Username, request.ClientIp, stopping ? ": refused, shutting down" : "");
+        return Task.FromResult(new HandshakeResponse
+        {
+            ServerVersion = Version,
+            Accepted = !stopping,
+            Message = stopping ? "the workspace is shutting down; try again in a moment" : "",
+            Workspace = options.Value.Name,
+            WorkspaceUser = account.Name,
+            Home = account.Home,
+            Shell = account.Shell,
+        });
+    }
+
+    public override Task<SystemInfoResponse> SystemInfo(SystemInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(systemInfo.Read());
+}

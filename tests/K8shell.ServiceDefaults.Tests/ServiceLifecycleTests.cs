@@ -24,7 +24,7 @@ public sealed class ServiceLifecycleTests(NatsServerFixture nats)
     [MemberData(nameof(Services))]
     public async Task Starts_serves_health_and_exits_cleanly_on_sigterm(string project, string assembly, bool servesGrpc)
     {
-        await using var service = await ServiceProcess.StartAsync(project, assembly, servesGrpc, NatsWiring(), Cancellation);
+        await using var service = await ServiceProcess.StartAsync(project, assembly, servesGrpc, Settings(project), Cancellation);
 
         using var http = new HttpClient { BaseAddress = service.HttpEndpoint };
         var health = await http.GetAsync("/health", Cancellation);
@@ -53,5 +53,10 @@ public sealed class ServiceLifecycleTests(NatsServerFixture nats)
         Assert.Contains("ConnectionStrings:nats", shield.Output);
     }
 
-    private Dictionary<string, string?> NatsWiring() => new() { ["ConnectionStrings__nats"] = nats.Url };
+    /// <summary>NATS for all; k8shelld also needs its workspace and where its callers' keys come from (fetched on the first call only).</summary>
+    private Dictionary<string, string?> Settings(string project) => project == "K8shell.WorkspaceDaemon"
+        ? new() { ["ConnectionStrings__nats"] = nats.Url, ["Workspace__Name"] = "ws-lifecycle", ["Workspace__Owner"] = "alice",
+                  ["Workspace__User"] = Environment.UserName,
+                  ["Auth__JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json" }
+        : new() { ["ConnectionStrings__nats"] = nats.Url };
 }

@@ -119,6 +119,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library)]
     public static partial nint strerror(int errno);
 
+    [LibraryImport(Library)]
+    public static partial uint geteuid();
+
     /// <summary>The C library's text for an errno value.</summary>
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 

@@ -1,0 +1,108 @@
+using Google.Protobuf.WellKnownTypes;
+using K8shell.Contracts.Workspace.V1;
+using K8shell.WorkspaceDaemon.Processes;
+using K8shell.WorkspaceDaemon.Workspace;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using State = K8shell.Contracts.Workspace.V1.InitScriptStatus.Types.State;
+
+namespace K8shell.WorkspaceDaemon.InitScripts;
+
+/// <summary>
+/// Runs the blueprint's init scripts once, in order, as the user, when the daemon starts. A script
+/// that succeeded leaves a marker in the home (<c>~/.k8shell/init/NAME.done</c>), so a restart with
+/// the same home skips it; its output goes to <c>~/.k8shell/init/NAME.log</c>. A failed script does
+/// not stop the next. The daemon is not ready (health) until they have all run, so the first shell
+/// sees their final state.
+/// </summary>
+internal sealed class InitScriptRunner(UserProcesses processes, IOptions<WorkspaceOptions> options, ILogger<InitScriptRunner> logger)
+    : BackgroundService, IHealthCheck
+{
+    private readonly InitScriptStatus[] _statuses = [.. options.Value.InitScripts.Select(script => new InitScriptStatus { Name = script.Name, State = State.Pending })];
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private string Directory => Path.Combine(processes.Account.Home, ".k8shell", "init");
+
+    /// <summary>Completes when every script has run (or been skipped).</summary>
+    public Task Finished => _finished.Task;
+
+    public IReadOnlyList<InitScriptStatus> Statuses()
+    {
+        lock (_statuses)
+        {
+            return [.. _statuses.Select(status => status.Clone())];
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            for (var index = 0; index < _statuses.Length; index++)
+            {
+                await RunAsync(index, options.Value.InitScripts[index], stoppingToken);
+            }
+        }
+        finally
+        {
+            _finished.TrySetResult();
+        }
+    }
+
+    private async Task RunAsync(int index, InitScriptOptions script, CancellationToken stoppingToken)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var marker = Path.Combine(Directory, $"{script.Name}.done");
+        if (File.Exists(marker))
+        {
+            Update(index, status => status.State = State.Skipped);
+            logger.LogInformation("Init script {Name}: ran in an earlier start, skipped", script.Name);
+            return;
+        }
+        Update(index, status =>
+        {
+            status.State = State.Running;
+            status.StartedAt = Timestamp.FromDateTime(DateTime.UtcNow);
+        });
+        var launch = processes.Launch(processes.Account.Shell, ["-c", script.Script]);
+        int exitCode;
+        try
+        {
+            await using var session = ProcessSession.Start(launch);
+            session.CloseInput();
+            await using (var log = File.Create(Path.Combine(Directory, $"{script.Name}.log")))
+            {
+                await Task.WhenAll(session.Output.CopyToAsync(log, stoppingToken), session.Error!.CopyToAsync(log, stoppingToken));
+            }
+            var exit = await session.Child.Exited;
+            exitCode = exit.ExitCode ?? 128 + (exit.Signal ?? 0);
+        }
+        catch (IOException failure)
+        {
+            logger.LogWarning("Init script {Name} could not start: {Reason}", script.Name, failure.Message);
+            exitCode = 127;
+        }
+        if (exitCode == 0)
+        {
+            await File.WriteAllTextAsync(marker, DateTime.UtcNow.ToString("O"), CancellationToken.None);
+        }
+        Update(index, status =>
+        {
+            status.State = exitCode == 0 ? State.Succeeded : State.Failed;
+            status.ExitCode = exitCode;
+            status.FinishedAt = Timestamp.FromDateTime(DateTime.UtcNow);
+        });
+        logger.Log(exitCode == 0 ? LogLevel.Information : LogLevel.Warning, "Init script {Name} exited {ExitCode}", script.Name, exitCode);
+    }
+
+    private void Update(int index, Action<InitScriptStatus> change)
+    {
+        lock (_statuses)
+        {
+            change(_statuses[index]);
+        }
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Finished.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("init scripts are still running"));
+}

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using Grpc.Core;
+using Grpc.Net.Client;
+using K8shell.Contracts.Workspace.V1;
+using K8shell.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+[assembly: AssemblyFixture(typeof(K8shell.WorkspaceDaemon.Tests.DaemonFixture))]
+
+namespace K8shell.WorkspaceDaemon.Tests;
+
+/// <summary>
+/// The real k8shelld, started once from its build output for the test assembly: workspace "ws-test"
+/// owned by "alice", its processes running as the current user with a fresh home, trusting the tokens this fixture
+/// signs (ES256, a key made for the run). Clients carry alice's token unless a test asks otherwise.
+/// </summary>
+public sealed class DaemonFixture : IAsyncLifetime
+{
+    public const string Owner = "alice";
+    public const string Workspace = "ws-test";
+
+    private readonly ECDsa _signingKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8shelld-").FullName;
+    private ServiceProcess? _daemon;
+    private GrpcChannel? _ownerChannel;
+
+    public string Home => Path.Combine(_directory, "home");
+
+    public ServiceProcess Daemon => _daemon ?? throw new InvalidOperationException("the daemon has not started");
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(Home);
+        var publicKey = Path.Combine(_directory, "signing.pem");
+        await File.WriteAllTextAsync(publicKey, _signingKey.ExportSubjectPublicKeyInfoPem());
+        _daemon = await ServiceProcess.StartAsync("K8shell.WorkspaceDaemon", "k8shelld", servesGrpc: true, new Dictionary<string, string?>
+        {
+            ["Workspace__Name"] = Workspace,
+            ["Workspace__Owner"] = Owner,
+            // As the Process backend does: the workspace's processes run as whoever runs the daemon.
+            ["Workspace__User"] = Environment.UserName,
+            ["Workspace__Home"] = Home,
+            ["Workspace__Shell"] = "/bin/bash",
+            ["Workspace__Environment__K8SHELL_BLUEPRINT_VAR"] = "from-the-blueprint",
+            ["Workspace__Splash"] = "Welcome to ws-test",
+            ["Auth__PublicKeyFile"] = publicKey,
+            ["Auth__Issuer"] = "https://identity.test",
+        });
+    }
+
+    /// <summary>A token as Identity would issue it; tests change what they need to provoke a refusal.</summary>
+    public string Token(string subject = Owner, string audience = "k8shelld", string issuer = "https://identity.test",
+        TimeSpan? lifetime = null, ECDsa? signedWith = null, bool sudo = false)
+    {
+        var now = DateTime.UtcNow;
+        var expires = now + (lifetime ?? TimeSpan.FromMinutes(5));
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Claims = new Dictionary<string, object> { ["sub"] = subject, ["sudo"] = sudo },
+            NotBefore = expires < now ? expires.AddMinutes(-5) : now,
+            IssuedAt = expires < now ? expires.AddMinutes(-5) : now,
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(signedWith ?? _signingKey), SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
+    /// <summary>A gRPC channel to the daemon whose calls carry <paramref name="token"/> (alice's, shared, by default; null: none).</summary>
+    public GrpcChannel Channel(string? token = "") => token == "" ? _ownerChannel ??= Open(token) : Open(token);
+
+    internal ProcessService.ProcessServiceClient Processes(string? token = "") => new(Channel(token));
+
+    internal SystemService.SystemServiceClient System(string? token = "") => new(Channel(token));
+
+    private GrpcChannel Open(string? token) => GrpcChannel.ForAddress(Daemon.GrpcEndpoint!, new GrpcChannelOptions
+    {
+        Credentials = token is null ? ChannelCredentials.Insecure : ChannelCredentials.Create(ChannelCredentials.Insecure,
+            CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                metadata.Add("authorization", $"Bearer {(token.Length == 0 ? Token() : token)}");
+                return Task.CompletedTask;
+            })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+        MaxReceiveMessageSize = 4 * 1024 * 1024,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        _ownerChannel?.Dispose();
+        if (_daemon is not null)
+        {
+            await _daemon.DisposeAsync();
+        }
+        _signingKey.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
