@@ -103,6 +103,16 @@ internal sealed class InitScriptRunner(UserProcesses processes, IOptions<Workspa
         }
     }
 
+    /// <summary>A script's state in words, for the splash.</summary>
+    public static string Describe(InitScriptStatus status) => status.State switch
+    {
+        State.Succeeded => "done",
+        State.Failed => $"FAILED (exit {status.ExitCode}, see ~/.k8shell/init/{status.Name}.log)",
+        State.Skipped => "done (in an earlier start)",
+        State.Running => "running",
+        _ => "pending",
+    };
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(Finished.IsCompleted ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("init scripts are still running"));
 }

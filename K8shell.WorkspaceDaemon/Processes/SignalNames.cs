@@ -6,6 +6,9 @@ namespace K8shell.WorkspaceDaemon.Processes;
 /// </summary>
 public static class SignalNames
 {
+    public const int Hangup = 1;
+    public const int Kill = 9;
+
     private static readonly Dictionary<string, int> Numbers = new()
     {
         ["ABRT"] = 6, ["ALRM"] = 14, ["FPE"] = 8, ["HUP"] = 1, ["ILL"] = 4, ["INT"] = 2, ["KILL"] = 9,

@@ -17,6 +17,7 @@ public static class WorkspaceRegistration
         builder.Services.AddSingleton(services => WorkspaceAccount.Resolve(services.GetRequiredService<IOptions<WorkspaceOptions>>().Value));
         builder.Services.AddSingleton<UserProcesses>();
         builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<ProcessStarter>();
         builder.Services.AddSingleton<SystemInfoReader>();
         builder.Services.AddSingleton<InitScriptRunner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InitScriptRunner>());

@@ -1,0 +1,214 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Grpc.Core;
+using K8shell.Contracts.Workspace.V1;
+
+namespace K8shell.WorkspaceDaemon.Tests;
+
+/// <summary>Shell, exec and their streams through the real daemon over gRPC, as the proxy drives them.</summary>
+public sealed class ProcessServiceTests(DaemonFixture daemon)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    private Task<ProcessRun> ExecAsync(string command, Action<ProcessStart>? adjust = null)
+    {
+        var start = new ProcessStart { Command = command };
+        adjust?.Invoke(start);
+        return ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(), start);
+    }
+
+    [Fact]
+    public async Task Exec_keeps_stdout_and_stderr_apart_and_reports_the_exit_code()
+    {
+        await using var run = await ExecAsync("echo out; echo err >&2; exit 3");
+
+        var exit = await run.WaitForExitAsync(Cancellation);
+
+        Assert.Equal(3u, exit.ExitStatus);
+        Assert.Equal("out\n", run.Stdout);
+        Assert.Equal("err\n", run.Stderr);
+        Assert.Equal("/bin/bash", run.Started?.Program);
+        Assert.True(run.Started?.Pid > 0);
+        Assert.Equal("", run.Started?.PtyName);
+    }
+
+    [Fact]
+    public async Task A_process_killed_by_a_signal_reports_the_signals_name()
+    {
+        await using var run = await ExecAsync("kill -SEGV $$");
+
+        var exit = await run.WaitForExitAsync(Cancellation);
+
+        Assert.Equal(ProcessExit.StatusOneofCase.ExitSignal, exit.StatusCase);
+        Assert.Equal("SEGV", exit.ExitSignal.Name);
+    }
+
+    [Fact]
+    public async Task A_signal_request_reaches_the_process_group()
+    {
+        await using var run = await ExecAsync("echo ready; sleep 30");
+        await run.WaitForOutputAsync("ready", Cancellation);
+
+        await run.SendAsync(new ProcessRequest { Signal = "TERM" });
+
+        Assert.Equal("TERM", (await run.WaitForExitAsync(Cancellation)).ExitSignal?.Name);
+    }
+
+    [Fact]
+    public async Task Stdin_and_its_eof_reach_the_process()
+    {
+        await using var run = await ExecAsync("cat; echo after-eof");
+
+        await run.WriteAsync("hello ");
+        await run.WriteAsync("world\n");
+        await run.EofAsync();
+
+        Assert.Equal(0u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+        Assert.Equal("hello world\nafter-eof\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task The_environment_merges_blueprint_and_client_but_login_variables_are_fixed()
+    {
+        await using var run = await ExecAsync("echo \"$USER|$LOGNAME|$HOME|$SHELL|$K8SHELL_BLUEPRINT_VAR|$FROM_CLIENT|$PWD\"", start =>
+        {
+            start.Env.Add("FROM_CLIENT", "client-value");
+            start.Env.Add("USER", "mallory");
+            start.Env.Add("HOME", "/tmp/elsewhere");
+        });
+
+        await run.WaitForExitAsync(Cancellation);
+
+        var user = Environment.UserName;
+        Assert.Equal($"{user}|{user}|{daemon.Home}|/bin/bash|from-the-blueprint|client-value|{daemon.Home}\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task A_command_that_does_not_exist_exits_127_with_the_shells_message()
+    {
+        await using var run = await ExecAsync("no-such-command-k8shell");
+
+        Assert.Equal(127u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+        Assert.Contains("no-such-command-k8shell: command not found", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_pty_shell_shows_the_splash_has_its_terminal_resizes_and_takes_ctrl_c()
+    {
+        await using var run = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(), new ProcessStart
+        {
+            StreamId = "sh-proxy-1-aa1",
+            ShowSplash = true,
+            Pty = new PtyRequest { Term = "xterm-256color", Columns = 80, Rows = 24, TerminalModes = ByteString.CopyFrom(0) },
+        });
+        await run.WaitForOutputAsync("Welcome to ws-test", Cancellation);
+        Assert.StartsWith("/dev/pts/", run.Started?.PtyName);
+
+        await run.WriteAsync("echo \"[$(tty)] [$(stty size)] [$TERM]\"\n");
+        await run.WaitForOutputAsync($"[{run.Started?.PtyName}] [24 80] [xterm-256color]", Cancellation);
+
+        await run.SendAsync(new ProcessRequest { Resize = new WindowSize { Columns = 100, Rows = 30 } });
+        await run.WriteAsync("echo \"[$(stty size)]\"\n");
+        await run.WaitForOutputAsync("[30 100]", Cancellation);
+
+        // Quotes split the words so the terminal's echo of the typed line cannot match what is awaited.
+        await run.WriteAsync("sleep 30; echo \"sl\"\"ept\"\n");
+        await Task.Delay(300, Cancellation);
+        await run.WriteAsync("\u0003");
+        await run.WriteAsync("echo \"inter\"\"rupted\"\n");
+        await run.WaitForOutputAsync("interrupted", Cancellation);
+        Assert.DoesNotContain("slept", run.Stdout);
+
+        await run.WriteAsync("exit 5\n");
+        Assert.Equal(5u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+    }
+
+    [Fact]
+    public async Task A_hundred_mebibytes_go_through_cat_intact()
+    {
+        const int size = 100 * 1024 * 1024;
+        using var call = daemon.Processes().Exec(cancellationToken: Cancellation);
+        await call.RequestStream.WriteAsync(new ProcessRequest { Start = new ProcessStart { SessionId = "proxy-1-aa", StreamId = "ex-proxy-1-aa9", Command = "cat" } }, Cancellation);
+
+        var sent = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var sending = Task.Run(async () =>
+        {
+            var chunk = new byte[32 * 1024];
+            for (var offset = 0; offset < size; offset += chunk.Length)
+            {
+                Random.Shared.NextBytes(chunk);
+                sent.AppendData(chunk);
+                await call.RequestStream.WriteAsync(new ProcessRequest { Stdin = ByteString.CopyFrom(chunk) }, Cancellation);
+            }
+            await call.RequestStream.WriteAsync(new ProcessRequest { StdinEof = new StdinEof() }, Cancellation);
+        }, Cancellation);
+
+        var received = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long count = 0;
+        ProcessExit? exit = null;
+        await foreach (var response in call.ResponseStream.ReadAllAsync(Cancellation))
+        {
+            if (response.MessageCase == ProcessResponse.MessageOneofCase.Stdout)
+            {
+                received.AppendData(response.Stdout.Span);
+                count += response.Stdout.Length;
+            }
+            exit = response.Exit ?? exit;
+        }
+        await sending;
+
+        Assert.Equal(0u, exit?.ExitStatus);
+        Assert.Equal(size, count);
+        Assert.Equal(sent.GetHashAndReset(), received.GetHashAndReset());
+    }
+
+    [Fact]
+    public async Task A_start_that_is_not_first_or_does_not_fit_the_call_is_invalid()
+    {
+        await using var noStart = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(), new ProcessStart());
+        Assert.Equal(StatusCode.InvalidArgument, (await noStart.FailureAsync(Cancellation)).StatusCode);
+
+        await using var shellWithCommand = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(),
+            new ProcessStart { Command = "true" });
+        Assert.Equal(StatusCode.InvalidArgument, (await shellWithCommand.FailureAsync(Cancellation)).StatusCode);
+
+        using var stdinFirst = daemon.Processes().Exec(cancellationToken: Cancellation);
+        await stdinFirst.RequestStream.WriteAsync(new ProcessRequest { Stdin = ByteString.CopyFromUtf8("hi") }, Cancellation);
+        var failure = await Assert.ThrowsAsync<RpcException>(() => stdinFirst.ResponseStream.MoveNext(Cancellation));
+        Assert.Equal(StatusCode.InvalidArgument, failure.StatusCode);
+        Assert.Contains("first message must be start", failure.Status.Detail);
+    }
+
+    [Fact]
+    public async Task An_oversized_message_is_refused()
+    {
+        await using var run = await ExecAsync("cat > /dev/null");
+
+        // The refusal may reach the client while it is still writing, or as the call's end.
+        var failure = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await run.WriteAsync(new byte[2 * 1024 * 1024]);
+            await run.WaitForExitAsync(Cancellation);
+        });
+
+        Assert.Equal(StatusCode.ResourceExhausted, failure.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_caller_that_vanishes_hangs_up_the_process()
+    {
+        var marker = Path.Combine(daemon.Home, $"hup-{Guid.NewGuid():N}");
+        var run = await ExecAsync($"trap 'echo hangup > {marker}; exit 1' HUP; echo ready; sleep 60 & wait");
+        await run.WaitForOutputAsync("ready", Cancellation);
+
+        run.Abandon();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(marker) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Cancellation);
+        }
+        Assert.Equal("hangup\n", await File.ReadAllTextAsync(marker, Cancellation));
+        await run.DisposeAsync();
+    }
+}
