@@ -16,6 +16,7 @@ if (Environment.GetEnvironmentVariable("K8SHELLD_CONFIG") is { Length: > 0 } con
 builder.AddServiceDefaults();
 builder.AddCallerAuthentication();
 builder.AddWorkspace();
+builder.AddTunnels();
 // The proxy sends channel data in SSH-packet-sized pieces; anything far larger is not from it.
 builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = 1024 * 1024);
 

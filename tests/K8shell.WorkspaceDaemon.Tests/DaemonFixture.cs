@@ -74,6 +74,8 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     internal SystemService.SystemServiceClient System(string? token = "") => new(Channel(token));
 
+    internal TunnelService.TunnelServiceClient Tunnels(string? token = "") => new(Channel(token));
+
     private GrpcChannel Open(string? token) => GrpcChannel.ForAddress(Daemon.GrpcEndpoint!, new GrpcChannelOptions
     {
         Credentials = token is null ? ChannelCredentials.Insecure : ChannelCredentials.Create(ChannelCredentials.Insecure,

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+
+namespace K8shell.WorkspaceDaemon.Tunnels;
+
+/// <summary>Opens the connections DialTcp and DialUnix ask for; failures come out as the status for the caller.</summary>
+internal static class SocketDialer
+{
+    /// <summary>Resolves <paramref name="host"/> and tries each of its addresses in turn, as ssh does.</summary>
+    public static async Task<Socket> ConnectTcpAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            addresses = [literal];
+        }
+        else
+        {
+            try
+            {
+                addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+            }
+            catch (SocketException failure)
+            {
+                throw SocketFailures.Status(failure, $"resolve {host}");
+            }
+            if (addresses.Length == 0)
+            {
+                throw new RpcException(new Status(StatusCode.NotFound, $"resolve {host}: no addresses"));
+            }
+        }
+
+        SocketException? lastFailure = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken);
+                // The caller's bytes arrive already batched (SSH packets); Nagle would only add latency to interactive use.
+                socket.NoDelay = true;
+                return socket;
+            }
+            catch (SocketException failure)
+            {
+                socket.Dispose();
+                lastFailure = failure;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        throw SocketFailures.Status(lastFailure!, $"connect to {host}:{port}");
+    }
+
+    public static async Task<Socket> ConnectUnixAsync(string path, CancellationToken cancellationToken)
+    {
+        var endPoint = UnixSocketPath.ToEndPoint(path);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken);
+            return socket;
+        }
+        catch (SocketException failure)
+        {
+            socket.Dispose();
+            throw SocketFailures.Status(failure, $"connect to {path}", onPath: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Grpc.Core;
+
+namespace K8shell.WorkspaceDaemon.Tunnels;
+
+/// <summary>The path of a Unix socket the caller dials or listens on, checked before use.</summary>
+internal static partial class UnixSocketPath
+{
+    private const int FileTypeMask = 0xF000; // S_IFMT
+    private const int SocketFileType = 0xC000; // S_IFSOCK
+
+    /// <summary>The endpoint for <paramref name="path"/>, which must be absolute: the daemon's working directory means nothing to the client.</summary>
+    public static UnixDomainSocketEndPoint ToEndPoint(string path)
+    {
+        if (!Path.IsPathFullyQualified(path))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the socket path \"{path}\" must be absolute"));
+        }
+        try
+        {
+            return new UnixDomainSocketEndPoint(path);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the socket path \"{path}\" is too long for a Unix socket"));
+        }
+    }
+
+    /// <summary>
+    /// Clears the way for a listener: a socket file left behind by a listener that died is removed
+    /// (else a client re-creating its forward would get "address in use" forever), but nothing else
+    /// ever is — not a regular file, a symbolic link, or a socket something still listens on.
+    /// </summary>
+    public static async Task RemoveStaleAsync(string path, UnixDomainSocketEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var type = FileType(path);
+        if (type is null)
+        {
+            return;
+        }
+        if (type != SocketFileType)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"listen on {path}: the path exists and is not a socket"));
+        }
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await probe.ConnectAsync(endPoint, cancellationToken);
+        }
+        catch (SocketException failure) when (failure.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            // Nobody listens: stale.
+            File.Delete(path);
+            return;
+        }
+        catch (SocketException failure)
+        {
+            throw SocketFailures.Status(failure, $"listen on {path}", onPath: true);
+        }
+        throw new RpcException(new Status(StatusCode.AlreadyExists, $"listen on {path}: another program listens on it"));
+    }
+
+    /// <summary>The S_IFMT bits of <paramref name="path"/> itself (links not followed); null when nothing is there or it cannot be seen.</summary>
+    private static unsafe int? FileType(string path)
+    {
+        const int CurrentDirectory = -100; // AT_FDCWD
+        const int DoNotFollowLinks = 0x100; // AT_SYMLINK_NOFOLLOW
+        const uint WantType = 0x1; // STATX_TYPE
+        // statx, unlike stat, has the same layout on every architecture: stx_mode is a u16 at offset 28 of 256 bytes.
+        var buffer = stackalloc byte[256];
+        try
+        {
+            if (statx(CurrentDirectory, path, DoNotFollowLinks, WantType, buffer) != 0)
+            {
+                // Missing or unreadable: bind will say which.
+                return null;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A libc without statx: whatever is there counts as not a socket, so nothing gets deleted.
+            return Path.Exists(path) ? 0 : null;
+        }
+        return *(ushort*)(buffer + 28) & FileTypeMask;
+    }
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int directory, string path, int flags, uint mask, byte* buffer);
+}
