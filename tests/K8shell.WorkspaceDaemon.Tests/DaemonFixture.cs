@@ -32,9 +32,15 @@ public sealed class DaemonFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(Home);
+        _daemon = await StartDaemonAsync();
+    }
+
+    /// <summary>A daemon for this workspace and home (a second one plays a restart), once its health says ready.</summary>
+    public async Task<ServiceProcess> StartDaemonAsync()
+    {
         var publicKey = Path.Combine(_directory, "signing.pem");
         await File.WriteAllTextAsync(publicKey, _signingKey.ExportSubjectPublicKeyInfoPem());
-        _daemon = await ServiceProcess.StartAsync("K8shell.WorkspaceDaemon", "k8shelld", servesGrpc: true, new Dictionary<string, string?>
+        var daemon = await ServiceProcess.StartAsync("K8shell.WorkspaceDaemon", "k8shelld", servesGrpc: true, new Dictionary<string, string?>
         {
             ["Workspace__Name"] = Workspace,
             ["Workspace__Owner"] = Owner,
@@ -44,9 +50,25 @@ public sealed class DaemonFixture : IAsyncLifetime
             ["Workspace__Shell"] = "/bin/bash",
             ["Workspace__Environment__K8SHELL_BLUEPRINT_VAR"] = "from-the-blueprint",
             ["Workspace__Splash"] = "Welcome to ws-test",
+            ["Workspace__InitScripts__0__Name"] = "greet",
+            ["Workspace__InitScripts__0__Script"] = "echo \"hello from $USER\" > ~/greeted",
+            ["Workspace__InitScripts__1__Name"] = "broken",
+            ["Workspace__InitScripts__1__Script"] = "echo going wrong; exit 3",
             ["Auth__PublicKeyFile"] = publicKey,
             ["Auth__Issuer"] = "https://identity.test",
         });
+        // Ready means the init scripts have run (the Provisioner waits for the same).
+        using var http = new HttpClient { BaseAddress = daemon.HttpEndpoint };
+        for (var attempt = 0; !(await http.GetAsync("/health")).IsSuccessStatusCode; attempt++)
+        {
+            if (attempt == 200)
+            {
+                await daemon.DisposeAsync();
+                throw new TimeoutException($"k8shelld never became healthy:\n{daemon.Process.Output}");
+            }
+            await Task.Delay(50);
+        }
+        return daemon;
     }
 
     /// <summary>A token as Identity would issue it; tests change what they need to provoke a refusal.</summary>
