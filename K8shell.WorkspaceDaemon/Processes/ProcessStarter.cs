@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.Ssh;
+using K8shell.WorkspaceDaemon.Agent;
 using K8shell.WorkspaceDaemon.InitScripts;
 using K8shell.WorkspaceDaemon.Workspace;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,7 @@ internal sealed record ProcessPlan(ProcessKind Kind, ProcessLaunch Launch, strin
 /// sftp-server), as whom (as_user needs root and a sudo token), on what terminal, with what
 /// environment. Refusals are gRPC statuses the proxy can show the user.
 /// </summary>
-internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner initScripts, IOptions<WorkspaceOptions> options)
+internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner initScripts, AgentSockets agents, IOptions<WorkspaceOptions> options)
 {
     public ProcessPlan Plan(ProcessKind kind, ProcessStart start, ClaimsPrincipal caller)
     {
@@ -34,6 +35,10 @@ internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner i
         if (start.Pty is { } pty && pty.Term.Length > 0)
         {
             extra["TERM"] = pty.Term;
+        }
+        if (start.AgentForwarding && agents.PathFor(start.SessionId) is { } agentSocket)
+        {
+            extra["SSH_AUTH_SOCK"] = agentSocket;
         }
         var launch = processes.Launch(program, arguments, start.Env, extra, account);
         if (start.Pty is { } terminal)

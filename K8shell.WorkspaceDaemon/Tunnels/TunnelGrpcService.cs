@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.WorkspaceDaemon.Agent;
+using K8shell.WorkspaceDaemon.Processes;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
@@ -9,8 +11,12 @@ namespace K8shell.WorkspaceDaemon.Tunnels;
 /// direct-streamlocal) and listeners inside it (<c>ssh -R</c>, streamlocal-forward) whose connections
 /// the proxy claims one by one. The log says who went where and how it ended, never what was sent.
 /// </summary>
-internal sealed class TunnelGrpcService(PendingConnections pending, IHostApplicationLifetime lifetime, ILogger<TunnelGrpcService> logger)
-    : TunnelService.TunnelServiceBase
+internal sealed class TunnelGrpcService(
+    PendingConnections pending,
+    AgentSockets agents,
+    SessionRegistry sessions,
+    IHostApplicationLifetime lifetime,
+    ILogger<TunnelGrpcService> logger) : TunnelService.TunnelServiceBase
 {
     public override async Task DialTcp(IAsyncStreamReader<DialTcpRequest> requestStream, IServerStreamWriter<TunnelResponse> responseStream,
         ServerCallContext context)
@@ -92,8 +98,7 @@ internal sealed class TunnelGrpcService(PendingConnections pending, IHostApplica
                     throw new RpcException(new Status(StatusCode.InvalidArgument, $"port {request.Tcp.Port} is not a TCP port")),
                 ListenRequest.ListenerOneofCase.Tcp => await TunnelListener.BindTcpAsync(request.Tcp.BindAddress, (int)request.Tcp.Port, logger, cancellationToken),
                 ListenRequest.ListenerOneofCase.Unix => await TunnelListener.BindUnixAsync(request.Unix.Path, cancellationToken),
-                // Agent forwarding is built separately (it needs the connection's sessions).
-                ListenRequest.ListenerOneofCase.Agent => throw new RpcException(new Status(StatusCode.Unimplemented, "agent listeners: not yet")),
+                ListenRequest.ListenerOneofCase.Agent => await BindAgentAsync(request.SessionId, cancellationToken),
                 _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "say what to listen on: tcp, unix or agent")),
             };
         }
@@ -107,7 +112,9 @@ internal sealed class TunnelGrpcService(PendingConnections pending, IHostApplica
         try
         {
             await responseStream.WriteAsync(new ListenEvent { Listening = listener.Listening }, cancellationToken);
-            await AnnounceConnectionsAsync(listener, responseStream, listenerClosed.Token, cancellationToken);
+            // An agent socket admits only the connection's own processes; other listeners, whoever connects.
+            Func<Socket, bool> admit = request.ListenerCase == ListenRequest.ListenerOneofCase.Agent ? connection => FromSession(connection, request.SessionId) : _ => true;
+            await AnnounceConnectionsAsync(listener, admit, responseStream, listenerClosed.Token, cancellationToken);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -124,6 +131,10 @@ internal sealed class TunnelGrpcService(PendingConnections pending, IHostApplica
             // Stop listening first (a Unix listener's socket file goes with it), then close the connections nobody claimed.
             listener.Dispose();
             await listenerClosed.CancelAsync();
+            if (request.ListenerCase == ListenRequest.ListenerOneofCase.Agent)
+            {
+                agents.Remove(request.SessionId);
+            }
         }
         if (!context.CancellationToken.IsCancellationRequested)
         {
@@ -151,12 +162,17 @@ internal sealed class TunnelGrpcService(PendingConnections pending, IHostApplica
     }
 
     /// <summary>Registers each accepted connection for Accept and tells the caller about it; one event at a time, as gRPC requires.</summary>
-    private async Task AnnounceConnectionsAsync(TunnelListener listener, IServerStreamWriter<ListenEvent> responseStream,
+    private async Task AnnounceConnectionsAsync(TunnelListener listener, Func<Socket, bool> admit, IServerStreamWriter<ListenEvent> responseStream,
         CancellationToken listenerClosed, CancellationToken cancellationToken)
     {
         using var oneWriter = new SemaphoreSlim(1);
         await listener.AcceptAllAsync(async connection =>
         {
+            if (!admit(connection))
+            {
+                connection.Dispose();
+                return;
+            }
             var incoming = new IncomingConnection { ConnectionId = pending.Add(connection, listener.Address, listenerClosed) };
             if (connection.AddressFamily == AddressFamily.Unix)
             {
@@ -178,6 +194,48 @@ internal sealed class TunnelGrpcService(PendingConnections pending, IHostApplica
                 oneWriter.Release();
             }
         }, cancellationToken);
+    }
+
+    /// <summary>The connection's agent socket, in a directory of its own; the path is what its sessions get as SSH_AUTH_SOCK.</summary>
+    private async Task<TunnelListener> BindAgentAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (sessionId.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "an agent listener needs the session_id of its connection"));
+        }
+        string path;
+        try
+        {
+            path = agents.Create(sessionId);
+        }
+        catch (InvalidOperationException duplicate)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, duplicate.Message));
+        }
+        try
+        {
+            var listener = await TunnelListener.BindUnixAsync(path, cancellationToken);
+            agents.Secure(path);
+            return listener;
+        }
+        catch
+        {
+            agents.Remove(sessionId);
+            throw;
+        }
+    }
+
+    /// <summary>Whether the process at the other end (SO_PEERCRED) descends from one of the session's processes.</summary>
+    private bool FromSession(Socket connection, string sessionId)
+    {
+        var pid = (int)TunnelListener.PeerProcessId(connection);
+        var roots = sessions.ProcessesOf(sessionId);
+        if (pid > 0 && ProcessAncestry.DescendsFromAny(pid, roots))
+        {
+            return true;
+        }
+        logger.LogWarning("Agent socket of session {SessionId} refused pid {Pid}: not a process of that connection's sessions", sessionId, pid);
+        return false;
     }
 
     /// <summary>Sends where the connection goes, then relays it; logs how it ended and how many bytes went each way.</summary>

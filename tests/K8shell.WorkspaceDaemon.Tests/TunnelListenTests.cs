@@ -102,13 +102,13 @@ public sealed class TunnelListenTests(DaemonFixture daemon) : IDisposable
     }
 
     [Fact]
-    public async Task Agent_listeners_are_not_served_yet()
+    public async Task An_agent_listener_needs_the_session_it_serves()
     {
         using var listen = daemon.Tunnels().Listen(new ListenRequest { Agent = new AgentListener() }, cancellationToken: Cancellation);
 
         var failure = await Assert.ThrowsAsync<RpcException>(() => listen.ResponseStream.MoveNext(Cancellation));
 
-        Assert.Equal(StatusCode.Unimplemented, failure.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, failure.StatusCode);
     }
 
     [Fact]

@@ -122,6 +122,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Library)]
     public static partial uint geteuid();
 
+    [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int chown(string path, uint owner, uint group);
+
     /// <summary>The C library's text for an errno value.</summary>
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 
