@@ -19,6 +19,9 @@ internal sealed class SessionRegistry
         return new Registration(this, pid);
     }
 
+    /// <summary>Every session process, of every connection.</summary>
+    public IReadOnlyList<int> AllProcesses => [.. _connectionByPid.Keys];
+
     /// <summary>The session processes of <paramref name="connectionId"/>.</summary>
     public IReadOnlyList<int> ProcessesOf(string connectionId) =>
         [.. _connectionByPid.Where(entry => entry.Value == connectionId).Select(entry => entry.Key)];

@@ -8,6 +8,7 @@ public static class SignalNames
 {
     public const int Hangup = 1;
     public const int Kill = 9;
+    public const int Terminate = 15;
 
     private static readonly Dictionary<string, int> Numbers = new()
     {

@@ -16,19 +16,22 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
     public static bool DaemonIsRoot => LibC.geteuid() == 0;
 
     /// <summary>
-    /// As root: the configured user (default: the owner), which must exist. Otherwise: the daemon's
-    /// own user, whatever the options name (the Process backend runs the daemon as the developer).
-    /// Home and shell from the options win over the account's record.
+    /// As root: the configured user (default: the owner), created when missing if its uid is given
+    /// (a pod's image rarely has the user). Otherwise: the daemon's own user, whatever the options
+    /// name (the Process backend runs the daemon as the developer). Home and shell from the options
+    /// win over the account's record.
     /// </summary>
-    public static WorkspaceAccount Resolve(WorkspaceOptions options, string passwdFile = "/etc/passwd")
+    public static WorkspaceAccount Resolve(WorkspaceOptions options, string passwdFile = "/etc/passwd", string groupFile = "/etc/group")
     {
         var accounts = PasswdEntry.ReadAll(passwdFile);
         PasswdEntry? entry;
         if (DaemonIsRoot)
         {
             var name = options.User ?? options.Owner;
-            entry = accounts.FirstOrDefault(account => account.Name == name)
-                ?? throw new InvalidOperationException($"Workspace:User: no account \"{name}\" in {passwdFile}");
+            entry = accounts.FirstOrDefault(account => account.Name == name) ?? (options.Uid is { } uid
+                ? LocalAccounts.Create(name, (uint)uid, (uint)(options.Gid ?? uid), options.Home is { Length: > 0 } givenHome ? givenHome : $"/home/{name}",
+                    options.Shell is { Length: > 0 } givenShell ? givenShell : "/bin/bash", passwdFile, groupFile)
+                : throw new InvalidOperationException($"Workspace:User: no account \"{name}\" in {passwdFile}, and no Workspace:Uid to create it with"));
         }
         else
         {
@@ -46,7 +49,7 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
 }
 
 /// <summary>One line of /etc/passwd: name:password:uid:gid:gecos:home:shell.</summary>
-internal sealed record PasswdEntry(string Name, uint Uid, uint Gid, string Home, string Shell)
+public sealed record PasswdEntry(string Name, uint Uid, uint Gid, string Home, string Shell)
 {
     public static IReadOnlyList<PasswdEntry> ReadAll(string path) =>
         [.. File.ReadLines(path).Select(line => line.Split(':')).Where(fields => fields.Length >= 7 && uint.TryParse(fields[2], out _) && uint.TryParse(fields[3], out _))

@@ -18,6 +18,7 @@ public static class WorkspaceRegistration
         builder.Services.AddSingleton<UserProcesses>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<ProcessStarter>();
+        builder.Services.AddHostedService<SessionShutdown>();
         builder.Services.AddSingleton<SystemInfoReader>();
         builder.Services.AddSingleton<InitScriptRunner>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InitScriptRunner>());

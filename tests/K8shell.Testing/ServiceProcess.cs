@@ -26,9 +26,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         string assemblyName,
         bool servesGrpc,
         IReadOnlyDictionary<string, string?>? environment = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IReadOnlyList<string>? wrapper = null)
     {
-        var process = Launch(projectFolder, assemblyName, servesGrpc, environment, out var http, out var grpc);
+        var process = Launch(projectFolder, assemblyName, servesGrpc, environment, out var http, out var grpc, wrapper);
         try
         {
             await process.WaitForLineAsync(line => line.Contains("Application started"), TimeSpan.FromSeconds(60), cancellationToken);
@@ -48,7 +49,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         bool servesGrpc,
         IReadOnlyDictionary<string, string?>? environment,
         out Uri http,
-        out Uri? grpc)
+        out Uri? grpc,
+        IReadOnlyList<string>? wrapper = null)
     {
         var assembly = RepositoryPaths.ProjectAssembly(projectFolder, assemblyName);
         if (!File.Exists(assembly))
@@ -74,7 +76,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             variables[key] = value;
         }
-        return ChildProcess.Start(projectFolder, DotnetHost, arguments, variables, Path.GetDirectoryName(assembly));
+        // A wrapper command runs the service (e.g. unshare, to make it PID 1 of a namespace).
+        return wrapper is { Count: > 0 }
+            ? ChildProcess.Start(projectFolder, wrapper[0], [.. wrapper.Skip(1), DotnetHost, .. arguments], variables, Path.GetDirectoryName(assembly))
+            : ChildProcess.Start(projectFolder, DotnetHost, arguments, variables, Path.GetDirectoryName(assembly));
     }
 
     public async ValueTask DisposeAsync() => await Process.DisposeAsync();

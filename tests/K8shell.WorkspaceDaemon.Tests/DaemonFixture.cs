@@ -35,8 +35,11 @@ public sealed class DaemonFixture : IAsyncLifetime
         _daemon = await StartDaemonAsync();
     }
 
-    /// <summary>A daemon for this workspace and home (a second one plays a restart), once its health says ready.</summary>
-    public async Task<ServiceProcess> StartDaemonAsync()
+    /// <summary>
+    /// A daemon for this workspace and home (a second one plays a restart), once its health says
+    /// ready; <paramref name="wrapper"/> runs it under another command (unshare, to be PID 1).
+    /// </summary>
+    public async Task<ServiceProcess> StartDaemonAsync(IReadOnlyList<string>? wrapper = null)
     {
         var publicKey = Path.Combine(_directory, "signing.pem");
         await File.WriteAllTextAsync(publicKey, _signingKey.ExportSubjectPublicKeyInfoPem());
@@ -56,7 +59,7 @@ public sealed class DaemonFixture : IAsyncLifetime
             ["Workspace__InitScripts__1__Script"] = "echo going wrong; exit 3",
             ["Auth__PublicKeyFile"] = publicKey,
             ["Auth__Issuer"] = "https://identity.test",
-        });
+        }, wrapper: wrapper);
         // Ready means the init scripts have run (the Provisioner waits for the same).
         using var http = new HttpClient { BaseAddress = daemon.HttpEndpoint };
         for (var attempt = 0; !(await http.GetAsync("/health")).IsSuccessStatusCode; attempt++)
@@ -98,7 +101,10 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     internal TunnelService.TunnelServiceClient Tunnels(string? token = "") => new(Channel(token));
 
-    private GrpcChannel Open(string? token) => GrpcChannel.ForAddress(Daemon.GrpcEndpoint!, new GrpcChannelOptions
+    /// <summary>A channel with the owner's token to another daemon of this fixture (<see cref="StartDaemonAsync"/>).</summary>
+    public GrpcChannel ChannelTo(ServiceProcess other) => Open(Token(), other);
+
+    private GrpcChannel Open(string? token, ServiceProcess? other = null) => GrpcChannel.ForAddress((other ?? Daemon).GrpcEndpoint!, new GrpcChannelOptions
     {
         Credentials = token is null ? ChannelCredentials.Insecure : ChannelCredentials.Create(ChannelCredentials.Insecure,
             CallCredentials.FromInterceptor((_, metadata) =>

@@ -5,16 +5,16 @@ namespace K8shell.WorkspaceDaemon.Processes.Native;
 /// <summary>
 /// A child started with posix_spawn in its own session (so it leads its own process group, and a
 /// terminal it opens becomes its controlling terminal). Waited for with waitpid on a thread of its
-/// own, so the status is exact and no other child's is taken.
+/// own, so the status is exact and no other child's is taken; as PID 1, by the <see cref="ZombieReaper"/>.
 /// </summary>
 public sealed class ChildProcess
 {
     private readonly Task<ProcessExitStatus> _exited;
 
-    private ChildProcess(int pid)
+    private ChildProcess(int pid, Task<ProcessExitStatus> exited)
     {
         Pid = pid;
-        _exited = Task.Factory.StartNew(() => WaitForExit(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _exited = exited;
     }
 
     public int Pid { get; }
@@ -65,12 +65,16 @@ public sealed class ChildProcess
             var envp = NullTerminated([.. environment.Select(pair => $"{pair.Key}={pair.Value}")], strings);
             fixed (nint* argvPointer = argv, envpPointer = envp)
             {
-                var error = LibC.posix_spawn(out var pid, program, (nint)actions, (nint)attributes, argvPointer, envpPointer);
-                if (error != 0)
+                if (!ZombieReaper.Active)
                 {
-                    throw new IOException($"cannot start {program}: {LibC.ErrorText(error)}");
+                    var pid = Spawn(program, (nint)actions, (nint)attributes, argvPointer, envpPointer);
+                    return new ChildProcess(pid, Task.Factory.StartNew(() => WaitForExit(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
-                return new ChildProcess(pid);
+                using (ZombieReaper.Spawning())
+                {
+                    var pid = Spawn(program, (nint)actions, (nint)attributes, argvPointer, envpPointer);
+                    return new ChildProcess(pid, ZombieReaper.Track(pid));
+                }
             }
         }
         finally
@@ -82,6 +86,12 @@ public sealed class ChildProcess
             NativeMemory.Free(signals);
             strings.ForEach(Marshal.FreeCoTaskMem);
         }
+    }
+
+    private static unsafe int Spawn(string program, nint actions, nint attributes, nint* argv, nint* envp)
+    {
+        var error = LibC.posix_spawn(out var pid, program, actions, attributes, argv, envp);
+        return error == 0 ? pid : throw new IOException($"cannot start {program}: {LibC.ErrorText(error)}");
     }
 
     /// <summary>Sends <paramref name="signal"/> to the child's whole process group (it leads it: setsid).</summary>

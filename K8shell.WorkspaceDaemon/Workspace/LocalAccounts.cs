@@ -1,0 +1,37 @@
+using K8shell.WorkspaceDaemon.Processes.Native;
+
+namespace K8shell.WorkspaceDaemon.Workspace;
+
+/// <summary>
+/// Creates the workspace's account in a container image that lacks it: a group and a user line
+/// appended to /etc/group and /etc/passwd (what useradd would write, without needing useradd in the
+/// image), and a home directory the user owns.
+/// </summary>
+public static class LocalAccounts
+{
+    public static PasswdEntry Create(string name, uint uid, uint gid, string home, string shell, string passwdFile, string groupFile)
+    {
+        if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || name.Length is 0 or > 32)
+        {
+            throw new InvalidOperationException($"Workspace:User \"{name}\" is not a valid account name");
+        }
+        if (PasswdEntry.ReadAll(passwdFile).FirstOrDefault(account => account.Uid == uid) is { } taken)
+        {
+            throw new InvalidOperationException($"Workspace:Uid {uid} belongs to \"{taken.Name}\" already");
+        }
+        if (!File.ReadLines(groupFile).Any(line => line.Split(':') is { Length: >= 3 } fields && fields[2] == gid.ToString()))
+        {
+            File.AppendAllText(groupFile, $"{name}:x:{gid}:\n");
+        }
+        File.AppendAllText(passwdFile, $"{name}:x:{uid}:{gid}:{name}:{home}:{shell}\n");
+        if (!Directory.Exists(home))
+        {
+            Directory.CreateDirectory(home);
+            if (LibC.chown(home, uid, gid) != 0)
+            {
+                throw new IOException($"chown {home}: {LibC.LastErrorText()}");
+            }
+        }
+        return new PasswdEntry(name, uid, gid, home, shell);
+    }
+}

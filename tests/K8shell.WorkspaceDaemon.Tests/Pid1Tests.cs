@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using K8shell.Contracts.Workspace.V1;
+using K8shell.Testing;
+
+namespace K8shell.WorkspaceDaemon.Tests;
+
+/// <summary>
+/// k8shelld as a pod runs it: PID 1 of its own PID namespace (unshare, as root), where every orphan
+/// of the workspace becomes its child. It must reap them without losing its own children's exact
+/// statuses, and on SIGTERM stop its sessions and exit cleanly.
+/// </summary>
+public sealed class Pid1Tests(DaemonFixture daemon)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task As_pid_1_it_reaps_orphans_keeps_exact_statuses_and_forwards_sigterm()
+    {
+        Assert.True(Environment.UserName == "root", "a PID namespace needs root, as the pod's daemon has");
+        await using var unshare = await daemon.StartDaemonAsync(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"]);
+        var daemonPid = ChildrenOf(unshare.Process.Id).Single();
+        using var channel = daemon.ChannelTo(unshare);
+        var processes = new ProcessService.ProcessServiceClient(channel);
+
+        // An orphan: the subshell's sleep outlives its parent and is handed to PID 1.
+        await using (var orphaning = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), processes,
+            new ProcessStart { Command = "(sleep 0.2 &); tr '\\0' ' ' < /proc/1/cmdline; exit 7" }))
+        {
+            Assert.Equal(7u, (await orphaning.WaitForExitAsync(Cancellation)).ExitStatus);
+            Assert.Contains("k8shelld.dll", orphaning.Stdout); // PID 1 of the session's namespace is the daemon
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (ChildrenOf(daemonPid).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, Cancellation);
+        }
+        Assert.Empty(ChildrenOf(daemonPid).Select(pid => $"{pid}: {File.ReadAllText($"/proc/{pid}/stat")}"));
+
+        // SIGTERM to the daemon: its sessions get SIGTERM, report how they ended, and it exits 0.
+        var marker = Path.Combine(daemon.Home, $"term-{Guid.NewGuid():N}");
+        await using var session = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), processes,
+            new ProcessStart { Command = $"trap 'echo terminated > {marker}; exit 0' TERM; echo ready; sleep 60 & wait" });
+        await session.WaitForOutputAsync("ready", Cancellation);
+        using (var process = Process.GetProcessById(daemonPid))
+        {
+            Signals.Send(process, Signals.SigTerm);
+        }
+
+        Assert.Equal(0u, (await session.WaitForExitAsync(Cancellation)).ExitStatus);
+        Assert.Equal("terminated\n", await File.ReadAllTextAsync(marker, Cancellation));
+        Assert.Equal(0, await unshare.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    /// <summary>Child pids (the host's view) from /proc/PID/task/*/children.</summary>
+    private static int[] ChildrenOf(int pid) =>
+        [.. Directory.GetDirectories($"/proc/{pid}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(int.Parse)];
+}
