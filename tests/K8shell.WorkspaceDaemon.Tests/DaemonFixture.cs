@@ -37,13 +37,14 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     /// <summary>
     /// A daemon for this workspace and home (a second one plays a restart), once its health says
-    /// ready; <paramref name="wrapper"/> runs it under another command (unshare, to be PID 1).
+    /// ready; <paramref name="wrapper"/> runs it under another command (unshare, to be PID 1),
+    /// <paramref name="settings"/> adds or overrides configuration (environment variables).
     /// </summary>
-    public async Task<ServiceProcess> StartDaemonAsync(IReadOnlyList<string>? wrapper = null)
+    public async Task<ServiceProcess> StartDaemonAsync(IReadOnlyList<string>? wrapper = null, Dictionary<string, string?>? settings = null)
     {
         var publicKey = Path.Combine(_directory, "signing.pem");
         await File.WriteAllTextAsync(publicKey, _signingKey.ExportSubjectPublicKeyInfoPem());
-        var daemon = await ServiceProcess.StartAsync("K8shell.WorkspaceDaemon", "k8shelld", servesGrpc: true, new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["Workspace__Name"] = Workspace,
             ["Workspace__Owner"] = Owner,
@@ -59,7 +60,12 @@ public sealed class DaemonFixture : IAsyncLifetime
             ["Workspace__InitScripts__1__Script"] = "echo going wrong; exit 3",
             ["Auth__PublicKeyFile"] = publicKey,
             ["Auth__Issuer"] = "https://identity.test",
-        }, wrapper: wrapper);
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            environment[key] = value;
+        }
+        var daemon = await ServiceProcess.StartAsync("K8shell.WorkspaceDaemon", "k8shelld", servesGrpc: true, environment, wrapper: wrapper);
         // Ready means the init scripts have run (the Provisioner waits for the same).
         using var http = new HttpClient { BaseAddress = daemon.HttpEndpoint };
         for (var attempt = 0; !(await http.GetAsync("/health")).IsSuccessStatusCode; attempt++)
