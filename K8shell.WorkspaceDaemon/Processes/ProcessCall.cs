@@ -90,6 +90,8 @@ internal sealed class ProcessCall(
             // The terminal stays open while background jobs hold it; like sshd, the shell's end is the
             // session's end: what is written by now is sent, then the terminal is hung up.
             await Task.WhenAny(stdout, Task.Delay(TerminalDrain, callEnded));
+            session.HangUpTerminal();
+            await stdout;
         }
         else
         {

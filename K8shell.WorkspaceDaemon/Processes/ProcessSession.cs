@@ -57,7 +57,7 @@ public sealed class ProcessSession : IAsyncDisposable
         try
         {
             var child = ChildProcess.Start(launch.Program, launch.Arguments, launch.Environment, launch.WorkingDirectory, terminal.SlavePath, stdio: null);
-            var master = new TerminalStream(terminal.OpenMasterStream());
+            var master = terminal.OpenMasterStream();
             return new ProcessSession(child, master, master, error: null, terminal);
         }
         catch
@@ -109,6 +109,18 @@ public sealed class ProcessSession : IAsyncDisposable
         catch (SocketException)
         {
             // The process is gone already.
+        }
+    }
+
+    /// <summary>
+    /// Closes the terminal (a no-op without one): its output ends at once, and whatever still holds
+    /// it (a background job of an exited shell) is hung up, as sshd does when a shell exits.
+    /// </summary>
+    public void HangUpTerminal()
+    {
+        if (_terminal is not null)
+        {
+            Output.Dispose();
         }
     }
 

@@ -24,6 +24,36 @@ public sealed class LeakTests(DaemonFixture daemon)
         Assert.InRange(after.Threads, 0, before.Threads + 10);
     }
 
+    [Fact]
+    public async Task Idle_terminals_hold_no_threads()
+    {
+        await using var warmUp = await ShellAsync();
+        var before = Snapshot();
+
+        var shells = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => ShellAsync()));
+        await Task.Delay(1000, Cancellation); // time for a starved thread pool to grow, were reads blocking
+        var idle = Snapshot();
+        foreach (var shell in shells)
+        {
+            await shell.WriteAsync("exit\n");
+            await shell.WaitForExitAsync(Cancellation);
+            await shell.DisposeAsync();
+        }
+
+        // One epoll thread serves every terminal; a blocking read per shell would show as 30 more.
+        Assert.InRange(idle.Threads, 0, before.Threads + 10);
+    }
+
+    /// <summary>A PTY shell that has answered once (so it is up, and now waits for input).</summary>
+    private async Task<ProcessRun> ShellAsync()
+    {
+        var shell = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(),
+            new ProcessStart { Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24 } });
+        await shell.WriteAsync("echo up-$((6*7))\n");
+        await shell.WaitForOutputAsync("up-42", Cancellation);
+        return shell;
+    }
+
     /// <summary>Sessions of every kind, four at a time: exec with and without a PTY, and ones the caller abandons.</summary>
     private async Task RunSessionsAsync(int count)
     {

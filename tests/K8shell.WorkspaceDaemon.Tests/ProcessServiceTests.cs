@@ -124,6 +124,17 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     }
 
     [Fact]
+    public async Task A_pty_shell_that_exits_ends_the_session_though_a_background_job_holds_the_terminal()
+    {
+        await using var run = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(),
+            new ProcessStart { Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24 } });
+
+        await run.WriteAsync("sleep 30 & exit 3\n");
+
+        Assert.Equal(3u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+    }
+
+    [Fact]
     public async Task A_hundred_mebibytes_go_through_cat_intact()
     {
         const int size = 100 * 1024 * 1024;

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace K8shell.WorkspaceDaemon.Processes.Native;
 
 /// <summary>
 /// A child started with posix_spawn in its own session (so it leads its own process group, and a
-/// terminal it opens becomes its controlling terminal). Waited for with waitpid on a thread of its
-/// own, so the status is exact and no other child's is taken; as PID 1, by the <see cref="ZombieReaper"/>.
+/// terminal it opens becomes its controlling terminal). Reaped by pid when its pidfd turns readable,
+/// so the status is exact, no other child's is taken and no thread waits; as PID 1, by the <see cref="ZombieReaper"/>.
 /// </summary>
 public sealed class ChildProcess
 {
@@ -68,7 +69,7 @@ public sealed class ChildProcess
                 if (!ZombieReaper.Active)
                 {
                     var pid = Spawn(program, (nint)actions, (nint)attributes, argvPointer, envpPointer);
-                    return new ChildProcess(pid, Task.Factory.StartNew(() => WaitForExit(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                    return new ChildProcess(pid, WaitForExitAsync(pid));
                 }
                 using (ZombieReaper.Spawning())
                 {
@@ -116,19 +117,29 @@ public sealed class ChildProcess
         }
     }
 
-    private static ProcessExitStatus WaitForExit(int pid)
+    /// <summary>The child's status, reaped (WNOHANG) each time its pidfd says it may have exited: no thread waits meanwhile.</summary>
+    private static async Task<ProcessExitStatus> WaitForExitAsync(int pid)
     {
+        var pidfd = LibC.pidfd_open(pid, 0);
+        if (pidfd < 0)
+        {
+            throw new IOException($"pidfd_open {pid}: {LibC.LastErrorText()}");
+        }
+        using var handle = new SafeFileHandle(pidfd, ownsHandle: true);
+        using var exits = DescriptorPoller.Register(pidfd);
         while (true)
         {
-            if (LibC.waitpid(pid, out var status, 0) == pid)
+            var seen = exits.ReadEvents;
+            var reaped = LibC.waitpid(pid, out var status, LibC.WNOHANG);
+            if (reaped == pid)
             {
                 return ProcessExitStatus.FromWaitStatus(status);
             }
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != LibC.EINTR)
+            if (reaped < 0 && Marshal.GetLastPInvokeError() is var errno and not LibC.EINTR)
             {
                 throw new IOException($"waitpid {pid}: {LibC.ErrorText(errno)}");
             }
+            await exits.WaitReadableAsync(seen, CancellationToken.None);
         }
     }
 }

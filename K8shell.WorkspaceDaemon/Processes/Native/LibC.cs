@@ -122,6 +122,49 @@ internal static unsafe partial class LibC
     [LibraryImport(Library)]
     public static partial uint geteuid();
 
+    public const int EAGAIN = 11;
+    public const int EIO = 5;
+    public const int F_GETFL = 3;
+    public const int F_SETFL = 4;
+    public const int O_NONBLOCK = 0x800;
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+    public const uint EPOLLIN = 0x001;
+    public const uint EPOLLOUT = 0x004;
+    public const uint EPOLLERR = 0x008;
+    public const uint EPOLLHUP = 0x010;
+    public const uint EPOLLET = 0x80000000;
+
+    /// <summary>struct epoll_event { uint32 events; uint64 data; }: packed on x86-64 (12 bytes), aligned on arm64 (16).</summary>
+    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+    public static readonly int EpollDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    public const int WNOHANG = 1;
+
+    /// <summary>A descriptor that becomes readable when the process exits (Linux 5.3).</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int pidfd_open(int pid, uint flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_ctl(int epoll, int operation, int fd, byte* ev);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_wait(int epoll, byte* events, int maxEvents, int timeout);
+
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int chown(string path, uint owner, uint group);
 

@@ -24,8 +24,8 @@ internal sealed class PseudoTerminal : IDisposable
     /// <summary>/dev/pts/N.</summary>
     public string SlavePath { get; }
 
-    /// <summary>Reads what the program writes to its terminal; writes are its keyboard input.</summary>
-    public Stream OpenMasterStream() => new FileStream(_master, FileAccess.ReadWrite, bufferSize: 0);
+    /// <summary>Reads what the program writes to its terminal; writes are its keyboard input. Disposing it closes the master.</summary>
+    public Stream OpenMasterStream() => new TerminalStream(_master);
 
     public static unsafe PseudoTerminal Open(TerminalSize size, IReadOnlyDictionary<byte, uint> modes)
     {
