@@ -14,6 +14,9 @@ public sealed record ProcessLaunch(string Program, IReadOnlyList<string> Argumen
 
     /// <summary>SSH terminal modes (RFC 4254 §8 opcode → value) for the terminal.</summary>
     public IReadOnlyDictionary<byte, uint> TerminalModes { get; init; } = new Dictionary<byte, uint>();
+
+    /// <summary>Who gets the terminal device (uid, gid) when the program runs as another user than the daemon, as sshd gives it.</summary>
+    public (uint Uid, uint Gid)? TerminalOwner { get; init; }
 }
 
 /// <summary>
@@ -56,6 +59,10 @@ public sealed class ProcessSession : IAsyncDisposable
         var terminal = PseudoTerminal.Open(size, launch.TerminalModes);
         try
         {
+            if (launch.TerminalOwner is { } owner)
+            {
+                terminal.GiveTo(owner.Uid, owner.Gid);
+            }
             var child = ChildProcess.Start(launch.Program, launch.Arguments, launch.Environment, launch.WorkingDirectory, terminal.SlavePath, stdio: null);
             var master = terminal.OpenMasterStream();
             return new ProcessSession(child, master, master, error: null, terminal);

@@ -42,7 +42,7 @@ internal sealed class UserProcesses(WorkspaceAccount workspaceAccount, IOptions<
         var workingDirectory = Directory.Exists(account.Home) ? account.Home : "/";
         return account.SwitchFromRoot
             ? new ProcessLaunch(Setpriv, ["--reuid", $"{account.Uid}", "--regid", $"{account.Gid}", "--init-groups", "--", program, .. arguments],
-                environment, workingDirectory)
+                environment, workingDirectory) { TerminalOwner = (account.Uid, account.Gid) }
             : new ProcessLaunch(program, arguments, environment, workingDirectory);
     }
 }

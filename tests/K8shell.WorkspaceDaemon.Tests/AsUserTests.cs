@@ -30,6 +30,12 @@ public sealed class AsUserTests(DaemonFixture daemon)
 
             Assert.Equal(0u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
             Assert.Equal($"{ids} {user} /nonexistent /bin/bash\n", run.Stdout);
+
+            // On a terminal, the device is the user's too (as sshd hands it over), or programs reopening it would fail.
+            await using var shell = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(daemon.Token(sudo: true)),
+                new ProcessStart { Command = "stat -c '%U:%a' \"$(tty)\"", AsUser = user, Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24 } });
+            Assert.Equal(0u, (await shell.WaitForExitAsync(Cancellation)).ExitStatus);
+            Assert.Equal($"{user}:600\r\n", shell.Stdout);
         }
         finally
         {

@@ -59,6 +59,16 @@ internal sealed class PseudoTerminal : IDisposable
         }
     }
 
+    /// <summary>The device becomes the user's, readable and writable by them alone (no `mesg y` for others).</summary>
+    public void GiveTo(uint uid, uint gid)
+    {
+        if (LibC.chown(SlavePath, uid, gid) != 0)
+        {
+            throw new IOException($"chown {SlavePath}: {LibC.LastErrorText()}");
+        }
+        File.SetUnixFileMode(SlavePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
     /// <summary>TIOCSWINSZ: the kernel sends SIGWINCH to the terminal's foreground process group.</summary>
     public void Resize(TerminalSize size)
     {
