@@ -3,6 +3,7 @@ using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.WorkspaceDaemon.Agent;
 using K8shell.WorkspaceDaemon.Processes;
+using K8shell.WorkspaceDaemon.Workspace;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
@@ -16,8 +17,11 @@ internal sealed class TunnelGrpcService(
     AgentSockets agents,
     SessionRegistry sessions,
     IHostApplicationLifetime lifetime,
+    WorkspaceAccount account,
     ILogger<TunnelGrpcService> logger) : TunnelService.TunnelServiceBase
 {
+    private const uint PrivilegedPortsEnd = 1024;
+
     public override async Task DialTcp(IAsyncStreamReader<DialTcpRequest> requestStream, IServerStreamWriter<TunnelResponse> responseStream,
         ServerCallContext context)
     {
@@ -96,6 +100,9 @@ internal sealed class TunnelGrpcService(
             {
                 ListenRequest.ListenerOneofCase.Tcp when request.Tcp.Port > ushort.MaxValue =>
                     throw new RpcException(new Status(StatusCode.InvalidArgument, $"port {request.Tcp.Port} is not a TCP port")),
+                // The daemon may be root, the workspace user is not: sshd refuses them privileged ports too.
+                ListenRequest.ListenerOneofCase.Tcp when request.Tcp.Port is > 0 and < PrivilegedPortsEnd && account.SwitchFromRoot =>
+                    throw new RpcException(new Status(StatusCode.PermissionDenied, $"port {request.Tcp.Port}: ports below {PrivilegedPortsEnd} are for root only")),
                 ListenRequest.ListenerOneofCase.Tcp => await TunnelListener.BindTcpAsync(request.Tcp.BindAddress, (int)request.Tcp.Port, logger, cancellationToken),
                 ListenRequest.ListenerOneofCase.Unix => await TunnelListener.BindUnixAsync(request.Unix.Path, cancellationToken),
                 ListenRequest.ListenerOneofCase.Agent => await BindAgentAsync(request.SessionId, cancellationToken),
