@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.WorkspaceDaemon.Agent;
-using K8shell.WorkspaceDaemon.Processes;
 using K8shell.WorkspaceDaemon.Workspace;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
@@ -15,7 +14,6 @@ namespace K8shell.WorkspaceDaemon.Tunnels;
 internal sealed class TunnelGrpcService(
     PendingConnections pending,
     AgentSockets agents,
-    SessionRegistry sessions,
     IHostApplicationLifetime lifetime,
     WorkspaceAccount account,
     ILogger<TunnelGrpcService> logger) : TunnelService.TunnelServiceBase
@@ -105,7 +103,7 @@ internal sealed class TunnelGrpcService(
                     throw new RpcException(new Status(StatusCode.PermissionDenied, $"port {request.Tcp.Port}: ports below {PrivilegedPortsEnd} are for root only")),
                 ListenRequest.ListenerOneofCase.Tcp => await TunnelListener.BindTcpAsync(request.Tcp.BindAddress, (int)request.Tcp.Port, logger, cancellationToken),
                 ListenRequest.ListenerOneofCase.Unix => await TunnelListener.BindUnixAsync(request.Unix.Path, cancellationToken),
-                ListenRequest.ListenerOneofCase.Agent => await BindAgentAsync(request.SessionId, cancellationToken),
+                ListenRequest.ListenerOneofCase.Agent => await agents.ListenAsync(request.SessionId, cancellationToken),
                 _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "say what to listen on: tcp, unix or agent")),
             };
         }
@@ -120,7 +118,7 @@ internal sealed class TunnelGrpcService(
         {
             await responseStream.WriteAsync(new ListenEvent { Listening = listener.Listening }, cancellationToken);
             // An agent socket admits only the connection's own processes; other listeners, whoever connects.
-            Func<Socket, bool> admit = request.ListenerCase == ListenRequest.ListenerOneofCase.Agent ? connection => FromSession(connection, request.SessionId) : _ => true;
+            Func<Socket, bool> admit = request.ListenerCase == ListenRequest.ListenerOneofCase.Agent ? connection => agents.Admits(connection, request.SessionId) : _ => true;
             await AnnounceConnectionsAsync(listener, admit, responseStream, listenerClosed.Token, cancellationToken);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
@@ -201,48 +199,6 @@ internal sealed class TunnelGrpcService(
                 oneWriter.Release();
             }
         }, cancellationToken);
-    }
-
-    /// <summary>The connection's agent socket, in a directory of its own; the path is what its sessions get as SSH_AUTH_SOCK.</summary>
-    private async Task<TunnelListener> BindAgentAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        if (sessionId.Length == 0)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "an agent listener needs the session_id of its connection"));
-        }
-        string path;
-        try
-        {
-            path = agents.Create(sessionId);
-        }
-        catch (InvalidOperationException duplicate)
-        {
-            throw new RpcException(new Status(StatusCode.AlreadyExists, duplicate.Message));
-        }
-        try
-        {
-            var listener = await TunnelListener.BindUnixAsync(path, cancellationToken);
-            agents.Secure(path);
-            return listener;
-        }
-        catch
-        {
-            agents.Remove(sessionId);
-            throw;
-        }
-    }
-
-    /// <summary>Whether the process at the other end (SO_PEERCRED) descends from one of the session's processes.</summary>
-    private bool FromSession(Socket connection, string sessionId)
-    {
-        var pid = (int)TunnelListener.PeerProcessId(connection);
-        var roots = sessions.ProcessesOf(sessionId);
-        if (pid > 0 && ProcessAncestry.DescendsFromAny(pid, roots))
-        {
-            return true;
-        }
-        logger.LogWarning("Agent socket of session {SessionId} refused pid {Pid}: not a process of that connection's sessions", sessionId, pid);
-        return false;
     }
 
     /// <summary>Sends where the connection goes, then relays it; logs how it ended and how many bytes went each way.</summary>
