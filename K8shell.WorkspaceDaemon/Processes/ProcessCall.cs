@@ -104,7 +104,7 @@ internal sealed class ProcessCall(
         await SendAsync(new ProcessResponse { Exit = ToExit(exit) }, callEnded);
         logger.LogInformation("{Kind} {StreamId}: pid {Pid} ended, {Exit}", plan.Kind, start.StreamId, session.Child.Pid, exit);
         await inputDone.CancelAsync();
-        await Task.WhenAll(input.ContinueWith(_ => { }, TaskScheduler.Default));
+        await input; // it ends quietly on cancellation
     }
 
     private async Task PumpInputAsync(ProcessSession session, CancellationToken cancellationToken)

@@ -11,4 +11,8 @@ public sealed record ProcessExitStatus(int? ExitCode, int? Signal, bool CoreDump
             ? new ProcessExitStatus((status >> 8) & 0xff, null, false)
             : new ProcessExitStatus(null, signal, (status & 0x80) != 0);
     }
+
+    /// <summary>For logs: "exit 7", "signal SEGV, core dumped".</summary>
+    public override string ToString() =>
+        Signal is { } signal ? $"signal {SignalNames.ToName(signal)}{(CoreDumped ? ", core dumped" : "")}" : $"exit {ExitCode}";
 }

@@ -22,6 +22,8 @@ public static class CallerAuthentication
             throw new InvalidOperationException("Auth: set exactly one of Auth:JwksUrl (Identity's JWKS) or Auth:PublicKeyFile (a PEM public key)");
         }
         var owner = builder.Configuration[$"{WorkspaceOptions.Section}:{nameof(WorkspaceOptions.Owner)}"];
+        // Read now, so a bad key file stops the daemon at start rather than failing every call.
+        var fixedKey = caller.PublicKeyFile is { Length: > 0 } keyFile ? LoadPublicKey(keyFile) : null;
 
         builder.Services.AddHttpClient(nameof(JwksConfigurationManager));
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -45,7 +47,7 @@ public static class CallerAuthentication
                 }
                 else
                 {
-                    jwt.TokenValidationParameters.IssuerSigningKey = LoadPublicKey(caller.PublicKeyFile!);
+                    jwt.TokenValidationParameters.IssuerSigningKey = fixedKey;
                 }
                 var log = logs.CreateLogger(typeof(CallerAuthentication));
                 jwt.Events = new JwtBearerEvents
@@ -77,9 +79,10 @@ public static class CallerAuthentication
         return builder;
     }
 
+    /// <summary>An EC or RSA public key in PEM; anything else stops the daemon naming the setting.</summary>
     private static SecurityKey LoadPublicKey(string path)
     {
-        var pem = File.ReadAllText(path);
+        var pem = File.Exists(path) ? File.ReadAllText(path) : throw new InvalidOperationException($"Auth:PublicKeyFile: {path} does not exist");
         try
         {
             var ec = ECDsa.Create();
@@ -88,9 +91,16 @@ public static class CallerAuthentication
         }
         catch (ArgumentException)
         {
-            var rsa = RSA.Create();
-            rsa.ImportFromPem(pem);
-            return new RsaSecurityKey(rsa);
+            try
+            {
+                var rsa = RSA.Create();
+                rsa.ImportFromPem(pem);
+                return new RsaSecurityKey(rsa);
+            }
+            catch (ArgumentException)
+            {
+                throw new InvalidOperationException($"Auth:PublicKeyFile: {path} holds no EC or RSA public key in PEM");
+            }
         }
     }
 }

@@ -73,4 +73,22 @@ public sealed class CallerAuthenticationTests(DaemonFixture daemon)
 
         Assert.Equal(StatusCode.PermissionDenied, failure.StatusCode);
     }
+
+    [Theory]
+    [InlineData("no key source", null, "set exactly one of Auth:JwksUrl")]
+    [InlineData("a missing key file", "/nonexistent/signing.pem", "Auth:PublicKeyFile: /nonexistent/signing.pem does not exist")]
+    [InlineData("a file that is no key", "/etc/hostname", "holds no EC or RSA public key")]
+    public async Task A_daemon_without_a_usable_key_refuses_to_start_and_names_the_setting(string why, string? keyFile, string message)
+    {
+        await using var refused = K8shell.Testing.ServiceProcess.Launch("K8shell.WorkspaceDaemon", "k8shelld", servesGrpc: true, new Dictionary<string, string?>
+        {
+            ["Workspace__Name"] = "ws-refused",
+            ["Workspace__Owner"] = DaemonFixture.Owner,
+            ["Workspace__User"] = Environment.UserName,
+            ["Auth__PublicKeyFile"] = keyFile,
+        }, out _, out _);
+
+        Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(refused.Output.Contains(message), $"{why}: {refused.Output}");
+    }
 }
