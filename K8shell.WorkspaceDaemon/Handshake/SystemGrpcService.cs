@@ -15,6 +15,12 @@ internal sealed class SystemGrpcService(
 {
     public static readonly string Version = $"k8shelld/{typeof(SystemGrpcService).Assembly.GetName().Version?.ToString(3)}";
 
+    /// <summary>The distribution's own name for itself (os-release), else the kernel's.</summary>
+    private static readonly Lazy<string> OperatingSystemName = new(() =>
+        File.Exists("/etc/os-release") && File.ReadLines("/etc/os-release").FirstOrDefault(line => line.StartsWith("PRETTY_NAME=", StringComparison.Ordinal)) is { } line
+            ? line["PRETTY_NAME=".Length..].Trim('"')
+            : System.Runtime.InteropServices.RuntimeInformation.OSDescription);
+
     public override Task<HandshakeResponse> Handshake(HandshakeRequest request, ServerCallContext context)
     {
         var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
@@ -29,6 +35,8 @@ internal sealed class SystemGrpcService(
             WorkspaceUser = account.Name,
             Home = account.Home,
             Shell = account.Shell,
+            Hostname = Environment.MachineName,
+            Os = OperatingSystemName.Value,
         });
     }
 

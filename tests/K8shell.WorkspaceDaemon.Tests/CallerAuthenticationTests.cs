@@ -23,6 +23,8 @@ public sealed class CallerAuthenticationTests(DaemonFixture daemon)
         Assert.Equal(Environment.UserName, response.WorkspaceUser);
         Assert.Equal(daemon.Home, response.Home);
         Assert.Equal("/bin/bash", response.Shell);
+        Assert.Equal(Environment.MachineName, response.Hostname);
+        Assert.Contains(File.ReadLines("/etc/os-release").First(line => line.StartsWith("PRETTY_NAME=")).Split('"')[1], response.Os);
     }
 
     public static TheoryData<string, string> RefusedTokens => new()

@@ -82,7 +82,7 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     /// <summary>A token as Identity would issue it; tests change what they need to provoke a refusal.</summary>
     public string Token(string subject = Owner, string audience = "k8shelld", string issuer = "https://identity.test",
-        TimeSpan? lifetime = null, ECDsa? signedWith = null, bool sudo = false)
+        TimeSpan? lifetime = null, ECDsa? signedWith = null, bool sudo = false, string? keyId = null)
     {
         var now = DateTime.UtcNow;
         var expires = now + (lifetime ?? TimeSpan.FromMinutes(5));
@@ -94,7 +94,7 @@ public sealed class DaemonFixture : IAsyncLifetime
             NotBefore = expires < now ? expires.AddMinutes(-5) : now,
             IssuedAt = expires < now ? expires.AddMinutes(-5) : now,
             Expires = expires,
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(signedWith ?? _signingKey), SecurityAlgorithms.EcdsaSha256),
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(signedWith ?? _signingKey) { KeyId = keyId }, SecurityAlgorithms.EcdsaSha256),
         });
     }
 
@@ -107,8 +107,8 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     internal TunnelService.TunnelServiceClient Tunnels(string? token = "") => new(Channel(token));
 
-    /// <summary>A channel with the owner's token to another daemon of this fixture (<see cref="StartDaemonAsync"/>).</summary>
-    public GrpcChannel ChannelTo(ServiceProcess other) => Open(Token(), other);
+    /// <summary>A channel to another daemon of this fixture (<see cref="StartDaemonAsync"/>), with the owner's token unless another is given.</summary>
+    public GrpcChannel ChannelTo(ServiceProcess other, string? token = null) => Open(token ?? Token(), other);
 
     private GrpcChannel Open(string? token, ServiceProcess? other = null) => GrpcChannel.ForAddress((other ?? Daemon).GrpcEndpoint!, new GrpcChannelOptions
     {

@@ -174,6 +174,39 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     }
 
     [Fact]
+    public async Task A_caller_that_stops_reading_stops_the_process_not_the_daemons_memory()
+    {
+        using var call = daemon.Processes().Exec(cancellationToken: Cancellation);
+        await call.RequestStream.WriteAsync(new ProcessRequest { Start = new ProcessStart { SessionId = "proxy-1-aa", StreamId = "ex-proxy-1-aa7", Command = "exec cat /dev/zero" } }, Cancellation);
+        Assert.True(await call.ResponseStream.MoveNext(Cancellation));
+        var pid = call.ResponseStream.Current.Started.Pid;
+
+        // Nobody reads: HTTP/2's window fills, the daemon stops reading the pipe, cat blocks in write.
+        await Task.Delay(1000, Cancellation);
+        var written = BytesWritten(pid);
+        await Task.Delay(1000, Cancellation);
+
+        Assert.Equal(written, BytesWritten(pid));
+        Assert.InRange(written, 0, 16 * 1024 * 1024);
+    }
+
+    [Fact]
+    public async Task A_login_shell_that_does_not_exist_exits_127_with_a_message()
+    {
+        await using var broken = await daemon.StartDaemonAsync(settings: new() { ["Workspace__Shell"] = "/nonexistent/shell" });
+        using var channel = daemon.ChannelTo(broken);
+        await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), new ProcessService.ProcessServiceClient(channel),
+            new ProcessStart { Command = "true" });
+
+        Assert.Equal(127u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+        Assert.Equal("k8shelld: cannot start /nonexistent/shell: No such file or directory\n", run.Stderr);
+    }
+
+    /// <summary>What the process has written so far (/proc/PID/io wchar).</summary>
+    private static long BytesWritten(uint pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/io").First(line => line.StartsWith("wchar:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
+    [Fact]
     public async Task A_start_that_is_not_first_or_does_not_fit_the_call_is_invalid()
     {
         await using var noStart = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(), new ProcessStart());
