@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.WorkspaceDaemon.Processes;
 using K8shell.WorkspaceDaemon.Processes.Native;
+using K8shell.WorkspaceDaemon.Security;
 using K8shell.WorkspaceDaemon.Tunnels;
 using K8shell.WorkspaceDaemon.Workspace;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,12 @@ namespace K8shell.WorkspaceDaemon.Agent;
 /// the user's runtime directory, holding <c>agent.sock</c> (0600), as ssh-agent lays out its own.
 /// Sessions of the connection that asked for agent forwarding get it as SSH_AUTH_SOCK.
 /// </summary>
-internal sealed class AgentSockets(WorkspaceAccount account, SessionRegistry sessions, IOptions<WorkspaceOptions> options, ILogger<AgentSockets> logger)
+internal sealed class AgentSockets(
+    WorkspaceAccount account,
+    SessionRegistry sessions,
+    FilesystemIdentity identity,
+    IOptions<WorkspaceOptions> options,
+    ILogger<AgentSockets> logger)
 {
     private readonly ConcurrentDictionary<string, string> _pathBySession = new();
 
@@ -22,7 +28,7 @@ internal sealed class AgentSockets(WorkspaceAccount account, SessionRegistry ses
     public string? PathFor(string sessionId) => _pathBySession.GetValueOrDefault(sessionId);
 
     /// <summary>The connection's agent socket, listening in a directory of its own; its path is what its sessions get as SSH_AUTH_SOCK.</summary>
-    public async Task<TunnelListener> ListenAsync(string sessionId, CancellationToken cancellationToken)
+    public async Task<TunnelListener> ListenAsync(string sessionId)
     {
         if (sessionId.Length == 0)
         {
@@ -39,7 +45,7 @@ internal sealed class AgentSockets(WorkspaceAccount account, SessionRegistry ses
         }
         try
         {
-            var listener = await TunnelListener.BindUnixAsync(path, cancellationToken);
+            var listener = await TunnelListener.BindUnixAsync(path, identity);
             Secure(path);
             return listener;
         }

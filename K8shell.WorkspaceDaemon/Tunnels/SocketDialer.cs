@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
+using K8shell.WorkspaceDaemon.Security;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
@@ -56,24 +57,23 @@ internal static class SocketDialer
         throw SocketFailures.Status(lastFailure!, $"connect to {host}:{port}");
     }
 
-    public static async Task<Socket> ConnectUnixAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Connects with the user's file-system identity: only to sockets the user may write to.</summary>
+    public static Task<Socket> ConnectUnixAsync(string path, FilesystemIdentity identity)
     {
         var endPoint = UnixSocketPath.ToEndPoint(path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        return identity.RunAsync(() =>
         {
-            await socket.ConnectAsync(endPoint, cancellationToken);
-            return socket;
-        }
-        catch (SocketException failure)
-        {
-            socket.Dispose();
-            throw SocketFailures.Status(failure, $"connect to {path}", onPath: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                socket.Connect(endPoint); // a Unix socket answers or refuses at once
+                return socket;
+            }
+            catch (SocketException failure)
+            {
+                socket.Dispose();
+                throw SocketFailures.Status(failure, $"connect to {path}", onPath: true);
+            }
+        });
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.WorkspaceDaemon.Agent;
+using K8shell.WorkspaceDaemon.Security;
 using K8shell.WorkspaceDaemon.Workspace;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
@@ -16,6 +17,7 @@ internal sealed class TunnelGrpcService(
     AgentSockets agents,
     IHostApplicationLifetime lifetime,
     WorkspaceAccount account,
+    FilesystemIdentity identity,
     ILogger<TunnelGrpcService> logger) : TunnelService.TunnelServiceBase
 {
     private const uint PrivilegedPortsEnd = 1024;
@@ -69,7 +71,7 @@ internal sealed class TunnelGrpcService(
         Socket socket;
         try
         {
-            socket = await SocketDialer.ConnectUnixAsync(destination.Path, cancellationToken);
+            socket = await SocketDialer.ConnectUnixAsync(destination.Path, identity);
         }
         catch (RpcException failure)
         {
@@ -102,8 +104,8 @@ internal sealed class TunnelGrpcService(
                 ListenRequest.ListenerOneofCase.Tcp when request.Tcp.Port is > 0 and < PrivilegedPortsEnd && account.SwitchFromRoot =>
                     throw new RpcException(new Status(StatusCode.PermissionDenied, $"port {request.Tcp.Port}: ports below {PrivilegedPortsEnd} are for root only")),
                 ListenRequest.ListenerOneofCase.Tcp => await TunnelListener.BindTcpAsync(request.Tcp.BindAddress, (int)request.Tcp.Port, logger, cancellationToken),
-                ListenRequest.ListenerOneofCase.Unix => await TunnelListener.BindUnixAsync(request.Unix.Path, cancellationToken),
-                ListenRequest.ListenerOneofCase.Agent => await agents.ListenAsync(request.SessionId, cancellationToken),
+                ListenRequest.ListenerOneofCase.Unix => await TunnelListener.BindUnixAsync(request.Unix.Path, identity),
+                ListenRequest.ListenerOneofCase.Agent => await agents.ListenAsync(request.SessionId),
                 _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "say what to listen on: tcp, unix or agent")),
             };
         }

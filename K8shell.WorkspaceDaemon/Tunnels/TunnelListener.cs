@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.WorkspaceDaemon.Security;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
@@ -77,21 +78,26 @@ internal sealed class TunnelListener : IDisposable
         return new TunnelListener(sockets, new Listening { Port = (uint)port });
     }
 
-    public static async Task<TunnelListener> BindUnixAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Binds <paramref name="path"/> with the user's file-system identity: where they may create files, owned by them.</summary>
+    public static async Task<TunnelListener> BindUnixAsync(string path, FilesystemIdentity identity)
     {
         var endPoint = UnixSocketPath.ToEndPoint(path);
-        await UnixSocketPath.RemoveStaleAsync(path, endPoint, cancellationToken);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        var socket = await identity.RunAsync(() =>
         {
-            socket.Bind(endPoint);
-            socket.Listen();
-        }
-        catch (SocketException failure)
-        {
-            socket.Dispose();
-            throw SocketFailures.Status(failure, $"listen on {path}", onPath: true);
-        }
+            UnixSocketPath.RemoveStale(path, endPoint);
+            var bound = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                bound.Bind(endPoint);
+                bound.Listen();
+                return bound;
+            }
+            catch (SocketException failure)
+            {
+                bound.Dispose();
+                throw SocketFailures.Status(failure, $"listen on {path}", onPath: true);
+            }
+        });
         return new TunnelListener([socket], new Listening { Path = path });
     }
 

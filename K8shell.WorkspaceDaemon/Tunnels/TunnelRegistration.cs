@@ -1,4 +1,5 @@
 using K8shell.WorkspaceDaemon.Agent;
+using K8shell.WorkspaceDaemon.Security;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
@@ -9,6 +10,7 @@ public static class TunnelRegistration
     {
         builder.Services.AddSingleton<PendingConnections>();
         builder.Services.AddSingleton<AgentSockets>();
+        builder.Services.AddSingleton<FilesystemIdentity>();
         return builder;
     }
 }

@@ -32,7 +32,7 @@ internal static partial class UnixSocketPath
     /// (else a client re-creating its forward would get "address in use" forever), but nothing else
     /// ever is — not a regular file, a symbolic link, or a socket something still listens on.
     /// </summary>
-    public static async Task RemoveStaleAsync(string path, UnixDomainSocketEndPoint endPoint, CancellationToken cancellationToken)
+    public static void RemoveStale(string path, UnixDomainSocketEndPoint endPoint)
     {
         var type = FileType(path);
         if (type is null)
@@ -46,7 +46,7 @@ internal static partial class UnixSocketPath
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await probe.ConnectAsync(endPoint, cancellationToken);
+            probe.Connect(endPoint); // a Unix socket answers or refuses at once
         }
         catch (SocketException failure) when (failure.SocketErrorCode == SocketError.ConnectionRefused)
         {

@@ -23,6 +23,8 @@ internal sealed class TmuxClient : IAsyncDisposable
 
     private string StatusFile => Path.Combine(_directory, "ssh.status");
 
+    private string LogFile => Path.Combine(_directory, "ssh.log");
+
     /// <summary>Starts <c>ssh -tt</c> (a PTY shell, no command) in an 80×24 pane.</summary>
     public static async Task<TmuxClient> StartAsync(string hostKeyLine, string user, IEnumerable<string> options, CancellationToken cancellationToken)
     {
@@ -33,8 +35,10 @@ internal sealed class TmuxClient : IAsyncDisposable
         await File.WriteAllTextAsync(configuration, "set -g remain-on-exit on\nset -g default-terminal xterm-256color\n", cancellationToken);
         // ssh's exit status goes to a file ($0) written by the shell that waited for it: tmux's own
         // pane_dead_status proved unreliable under load (the pane stayed "alive" after ssh had finished).
+        // Its debug log goes to a file too (-E): the screen is the session's alone, and the terminal
+        // carries less (CI once saw ssh stall mid-login with the screen full of its debug lines).
         await client.TmuxAsync(cancellationToken, ["-f", configuration, "new-session", "-d", "-x", "80", "-y", "24", "--",
-            "sh", "-c", "ssh \"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"", client.StatusFile, "-tt", .. arguments, $"{user}@127.0.0.1"]);
+            "sh", "-c", "ssh \"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"", client.StatusFile, "-tt", "-E", client.LogFile, .. arguments, $"{user}@127.0.0.1"]);
         return client;
     }
 
@@ -65,7 +69,7 @@ internal sealed class TmuxClient : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"no line \"{line}\" on the screen:\n{screen}");
+                throw new TimeoutException($"no line \"{line}\" on the screen:\n{screen}\n{await DiagnosisAsync(cancellationToken)}");
             }
             await Task.Delay(50, cancellationToken);
         }
@@ -79,14 +83,20 @@ internal sealed class TmuxClient : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"ssh is still running:\n{await PaneProcessesAsync(cancellationToken)}\n{await ScreenAsync(cancellationToken)}");
+                throw new TimeoutException($"ssh is still running:\n{await ScreenAsync(cancellationToken)}\n{await DiagnosisAsync(cancellationToken)}");
             }
             await Task.Delay(50, cancellationToken);
         }
         return int.Parse(await File.ReadAllTextAsync(StatusFile, cancellationToken));
     }
 
-    /// <summary>The processes of the pane's session with their state and wait channel, for a failure message.</summary>
+    /// <summary>
+    /// For a failure message: the pane's processes with their state and wait channel (is ssh blocked
+    /// writing to the terminal, or waiting for the network?) and ssh's debug log.
+    /// </summary>
+    private async Task<string> DiagnosisAsync(CancellationToken cancellationToken) =>
+        $"pane processes:\n{await PaneProcessesAsync(cancellationToken)}\nssh log:\n{(File.Exists(LogFile) ? await File.ReadAllTextAsync(LogFile, cancellationToken) : "(none)")}";
+
     private async Task<string> PaneProcessesAsync(CancellationToken cancellationToken)
     {
         var pid = (await TmuxAsync(cancellationToken, "display-message", "-p", "-t", "0", "#{pane_pid}")).Trim();

@@ -123,19 +123,4 @@ public sealed class TunnelListenTests(DaemonFixture daemon) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    [Fact]
-    public async Task A_daemon_serving_an_unprivileged_user_refuses_privileged_ports()
-    {
-        Assert.True(Environment.UserName == "root", "the daemon must be root to serve another user, as in a pod");
-        await using var forNobody = await daemon.StartDaemonAsync(settings: new() { ["Workspace__User"] = "nobody" });
-        using var channel = daemon.ChannelTo(forNobody);
-        using var listen = new TunnelService.TunnelServiceClient(channel).Listen(
-            new ListenRequest { SessionId = "proxy-1-aa", StreamId = "pf-proxy-1-aa1", Tcp = new ListenOnTcp { Port = 80 } }, cancellationToken: Cancellation);
-
-        var failure = await Assert.ThrowsAsync<RpcException>(() => listen.ResponseStream.MoveNext(Cancellation));
-
-        Assert.Equal(StatusCode.PermissionDenied, failure.StatusCode);
-        Assert.Contains("below 1024", failure.Status.Detail);
-    }
 }

@@ -168,6 +168,26 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int chown(string path, uint owner, uint group);
 
+    /// <summary>Per thread (unlike setuid): the ids the kernel checks file access with. Returns the previous id.</summary>
+    [LibraryImport(Library)]
+    public static partial int setfsuid(uint fsuid);
+
+    [LibraryImport(Library)]
+    public static partial int setfsgid(uint fsgid);
+
+    /// <summary>The user's groups, as initgroups would set them (NSS).</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int getgrouplist(string user, uint group, uint* groups, ref int count);
+
+    /// <summary>
+    /// The raw system call: glibc's setgroups() changes every thread of the process (POSIX says so),
+    /// the system call only the calling one.
+    /// </summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint syscall(nint number, nint count, uint* groups);
+
+    public static readonly nint SysSetgroups = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 116 : 159;
+
     /// <summary>The C library's text for an errno value.</summary>
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 
