@@ -29,8 +29,8 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
             await Task.Delay(20, Cancellation);
         }
         var key = Path.Combine(_directory, "id_ed25519");
-        await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "forwarded-key", "-f", key);
-        await RunAsync("ssh-add", key);
+        await Tools.RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "forwarded-key", "-f", key);
+        await Tools.RunAsync("ssh-add", new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = ClientAgentSocket }, key);
     }
 
     [Fact]
@@ -126,16 +126,6 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
         {
             // The test closed the listener.
         }
-    }
-
-    /// <summary>Runs a tool of the client's side (its agent is the one in SSH_AUTH_SOCK).</summary>
-    private async Task RunAsync(string program, params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
-        startInfo.Environment["SSH_AUTH_SOCK"] = ClientAgentSocket;
-        using var process = Process.Start(startInfo)!;
-        await process.WaitForExitAsync(Cancellation);
-        Assert.True(process.ExitCode == 0, $"{program}: {await process.StandardError.ReadToEndAsync(Cancellation)}");
     }
 
     public ValueTask DisposeAsync()

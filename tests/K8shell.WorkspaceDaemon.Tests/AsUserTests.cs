@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
 
@@ -22,10 +21,10 @@ public sealed class AsUserTests(DaemonFixture daemon)
     {
         Assert.True(Environment.UserName == "root", "these tests need the daemon to run as root, as in a workspace pod");
         var user = $"k8sh-{Guid.NewGuid():N}"[..16];
-        await RunAsync("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/bash", "--user-group", user);
+        await Tools.RunAsync("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/bash", "--user-group", user);
         try
         {
-            var ids = (await RunAsync("id", user)).Trim();
+            var ids = (await Tools.RunAsync("id", user)).Trim();
             await using var run = await ExecAsync("echo \"$(id) $USER $HOME $SHELL\"", user, sudo: true);
 
             Assert.Equal(0u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
@@ -39,7 +38,7 @@ public sealed class AsUserTests(DaemonFixture daemon)
         }
         finally
         {
-            await RunAsync("userdel", user);
+            await Tools.RunAsync("userdel", user);
         }
     }
 
@@ -72,15 +71,5 @@ public sealed class AsUserTests(DaemonFixture daemon)
 
         Assert.Equal(StatusCode.NotFound, failure.StatusCode);
         Assert.Contains("no-such-user-k8shell", failure.Status.Detail);
-    }
-
-    private static async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync(Cancellation);
-        var errors = process.StandardError.ReadToEndAsync(Cancellation);
-        await process.WaitForExitAsync(Cancellation);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {await errors}");
-        return await output;
     }
 }

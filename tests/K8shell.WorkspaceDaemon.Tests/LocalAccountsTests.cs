@@ -18,7 +18,7 @@ public sealed class LocalAccountsTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_user_gets_a_group_an_account_and_a_home_it_owns()
+    public async Task A_missing_user_gets_a_group_an_account_and_a_home_it_owns()
     {
         var home = Path.Combine(_directory, "home", "dev");
 
@@ -28,7 +28,7 @@ public sealed class LocalAccountsTests : IDisposable
         Assert.EndsWith($"dev:x:4242:4343:dev:{home}:/bin/bash\n", File.ReadAllText(Passwd));
         Assert.EndsWith("dev:x:4343:\n", File.ReadAllText(Group));
         Assert.Contains(created, PasswdEntry.ReadAll(Passwd));
-        Assert.Equal(4242, OwnerOf(home)); // chown needs root, as the daemon in a pod is
+        Assert.Equal("4242", await Tools.OwnerAsync(home, "%u")); // chown needs root, as the daemon in a pod is
     }
 
     [Fact]
@@ -51,13 +51,6 @@ public sealed class LocalAccountsTests : IDisposable
 
         Assert.Contains(message, failure.Message);
         Assert.Equal(before, File.ReadAllText(Passwd));
-    }
-
-    private static long OwnerOf(string path)
-    {
-        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true })!;
-        stat.WaitForExit();
-        return long.Parse(stat.StandardOutput.ReadToEnd().Trim());
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

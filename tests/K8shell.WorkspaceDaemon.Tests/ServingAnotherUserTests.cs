@@ -67,7 +67,7 @@ public sealed class ServingAnotherUserTests(DaemonFixture daemon) : IAsyncLifeti
         }
         using var listening = Tunnels.Listen(new ListenRequest { Unix = new ListenOnUnix { Path = Path.Combine(shared.FullName, "l.sock") } }, cancellationToken: Cancellation);
         Assert.True(await listening.ResponseStream.MoveNext(Cancellation));
-        Assert.Equal("nobody", await OwnerAsync(Path.Combine(shared.FullName, "l.sock")));
+        Assert.Equal("nobody", await Tools.OwnerAsync(Path.Combine(shared.FullName, "l.sock")));
     }
 
     /// <summary>The call's failure, or null when the dial connected.</summary>
@@ -93,14 +93,6 @@ public sealed class ServingAnotherUserTests(DaemonFixture daemon) : IAsyncLifeti
         socket.Bind(new UnixDomainSocketEndPoint(path));
         socket.Listen();
         return socket;
-    }
-
-    private static async Task<string> OwnerAsync(string path)
-    {
-        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%U", path]) { RedirectStandardOutput = true })!;
-        var owner = await stat.StandardOutput.ReadToEndAsync(Cancellation);
-        await stat.WaitForExitAsync(Cancellation);
-        return owner.Trim();
     }
 
     public async ValueTask DisposeAsync()

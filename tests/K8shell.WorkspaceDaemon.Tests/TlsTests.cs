@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -18,7 +17,7 @@ public sealed class TlsTests(DaemonFixture daemon) : IDisposable
     public async Task A_configured_certificate_serves_grpc_over_tls_to_callers_that_trust_it()
     {
         var (certificate, key) = (Path.Combine(_directory, "tls.crt"), Path.Combine(_directory, "tls.key"));
-        await RunAsync("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+        await Tools.RunAsync("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
             "-subj", "/CN=k8shelld", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate);
         var port = FreePort.Next();
         await using var tls = await daemon.StartDaemonAsync(settings: new()
@@ -47,14 +46,6 @@ public sealed class TlsTests(DaemonFixture daemon) : IDisposable
 
         using var plaintext = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         await Assert.ThrowsAsync<RpcException>(() => new SystemService.SystemServiceClient(plaintext).HandshakeAsync(new HandshakeRequest(), cancellationToken: Cancellation).ResponseAsync);
-    }
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var errors = process.StandardError.ReadToEndAsync(Cancellation);
-        await process.WaitForExitAsync(Cancellation);
-        Assert.True(process.ExitCode == 0, $"{program}: {await errors}");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
