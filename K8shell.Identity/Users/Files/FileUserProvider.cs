@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+
+namespace K8shell.Identity.Users.Files;
+
+/// <summary>Where the file provider reads users (section <c>Identity</c>): paths relative to the content root.</summary>
+public sealed class UserFilesOptions
+{
+    public const string Section = "Identity";
+
+    public List<string> UserFiles { get; set; } = [];
+}
+
+/// <summary>
+/// The users of the configured YAML files, reloaded when a file changes. A file that does not parse
+/// stops the service at start; later, it keeps the last good set in use and the log says which file,
+/// line and field is wrong. A username in several files: the first one wins (reference §3.4), logged.
+/// </summary>
+public sealed class FileUserProvider : IDisposable
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
+
+    private readonly IReadOnlyList<string> _paths;
+    private readonly ILogger<FileUserProvider> _logger;
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Timer _reload;
+    private volatile IReadOnlyDictionary<string, UserRecord> _users;
+
+    public FileUserProvider(IOptions<UserFilesOptions> options, IHostEnvironment environment, ILogger<FileUserProvider> logger)
+    {
+        _paths = [.. options.Value.UserFiles.Select(path => Path.GetFullPath(path, environment.ContentRootPath))];
+        _logger = logger;
+        _users = Load();
+        _reload = new Timer(_ => Reload());
+        foreach (var directory in _paths.GroupBy(Path.GetDirectoryName))
+        {
+            var watcher = new FileSystemWatcher(directory.Key!) { NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size };
+            // Editors replace files (rename) as often as they write them: any change in the directory counts.
+            watcher.Changed += (_, _) => _reload.Change(Settle, Timeout.InfiniteTimeSpan);
+            watcher.Created += (_, _) => _reload.Change(Settle, Timeout.InfiniteTimeSpan);
+            watcher.Renamed += (_, _) => _reload.Change(Settle, Timeout.InfiniteTimeSpan);
+            watcher.EnableRaisingEvents = true;
+            _watchers.Add(watcher);
+        }
+    }
+
+    public int Count => _users.Count;
+
+    public UserRecord? Find(string username) => _users.GetValueOrDefault(username);
+
+    public UserRecord? FindByEmail(string email) =>
+        _users.Values.FirstOrDefault(user => string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase));
+
+    private void Reload()
+    {
+        try
+        {
+            _users = Load();
+        }
+        catch (FormatException invalid)
+        {
+            _logger.LogError("User files not reloaded, the previous {Count} users stay in use: {Reason}", _users.Count, invalid.Message);
+        }
+    }
+
+    private Dictionary<string, UserRecord> Load()
+    {
+        var users = new Dictionary<string, UserRecord>();
+        foreach (var path in _paths)
+        {
+            foreach (var user in UserFileParser.Parse(path))
+            {
+                if (!users.TryAdd(user.Username, user))
+                {
+                    _logger.LogWarning("{Path}: user {Username} is defined earlier already; the first definition is used", path, user.Username);
+                }
+            }
+        }
+        _logger.LogInformation("Loaded {Count} users from {Files} files", users.Count, _paths.Count);
+        return users;
+    }
+
+    public void Dispose()
+    {
+        _reload.Dispose();
+        _watchers.ForEach(watcher => watcher.Dispose());
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Grpc.Net.Client;
+using K8shell.Contracts.Identity.V1;
+using K8shell.Testing;
+
+[assembly: AssemblyFixture(typeof(K8shell.Identity.Tests.IdentityFixture))]
+
+namespace K8shell.Identity.Tests;
+
+/// <summary>
+/// The real Identity service, started once from its build output with a user file in a temporary
+/// directory: alice (keys inline), bob (keys from a !file, locked), carol (disabled). Keys are real,
+/// made by ssh-keygen for the run.
+/// </summary>
+public sealed class IdentityFixture : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-identity-").FullName;
+    private ServiceProcess? _identity;
+    private GrpcChannel? _channel;
+
+    public string UsersFile => Path.Combine(_directory, "users.yaml");
+
+    /// <summary>Public key lines ("type base64 comment") by name: alice, alice2, bob, stranger.</summary>
+    public Dictionary<string, string> Keys { get; } = [];
+
+    public ServiceProcess Identity => _identity ?? throw new InvalidOperationException("not started");
+
+    internal IdentityService.IdentityServiceClient Client => new(_channel!);
+
+    public async ValueTask InitializeAsync()
+    {
+        foreach (var name in new[] { "alice", "alice2", "bob", "stranger" })
+        {
+            Keys[name] = await KeyAsync(name);
+        }
+        await File.WriteAllTextAsync(Path.Combine(_directory, "bob.keys"), $"# bob's keys\n\n{Keys["bob"]}\n");
+        await File.WriteAllTextAsync(UsersFile, UsersYaml());
+        _identity = await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
+        {
+            ["Identity__UserFiles__0"] = UsersFile,
+        });
+        _channel = GrpcChannel.ForAddress(_identity.GrpcEndpoint!);
+    }
+
+    /// <summary>The fixture's user file, with <paramref name="extra"/> appended to the list.</summary>
+    public string UsersYaml(string extra = "") => $"""
+        users:
+          - username: alice
+            uid: 1001
+            gid: 1001
+            fullname: Alice Liddell
+            email: alice@example.test
+            shell: /bin/zsh
+            sudo: true
+            roles: [developer]
+            blueprints: ["*"]
+            organization: wonderland
+            auths: [publickey, password]
+            authKeys:
+              - {Keys["alice"]}
+              - {Keys["alice2"]}
+          - username: bob
+            uid: 1002
+            gid: 1002
+            locked: true
+            authKeys: !file bob.keys
+          - username: carol
+            uid: 1003
+            gid: 1003
+            isValid: false
+            authKeys: [{Keys["stranger"]}]
+        {extra}
+        """;
+
+    private async Task<string> KeyAsync(string name)
+    {
+        var file = Path.Combine(_directory, $"{name}_ed25519");
+        using var keygen = Process.Start(new ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"{name}@laptop", "-f", file])
+        {
+            RedirectStandardError = true,
+        })!;
+        await keygen.WaitForExitAsync();
+        return (await File.ReadAllTextAsync(file + ".pub")).Trim();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (_identity is not null)
+        {
+            await _identity.DisposeAsync();
+        }
+        Directory.Delete(_directory, recursive: true);
+    }
+}
