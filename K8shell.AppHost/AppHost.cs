@@ -10,6 +10,7 @@ var builder = new StackBuilder(dataDirectory);
 var nats = builder.AddNats("nats");
 
 var identity = builder.AddProject("identity", "K8shell.Identity", grpc: true);
+identity.Environment["Identity__DataDirectory"] = Path.Combine(dataDirectory, "identity");
 
 var sessions = builder.AddProject("sessions", "K8shell.Sessions", grpc: true)
     .WithReference(identity);

@@ -1,3 +1,4 @@
+using K8shell.Identity.Tokens;
 using K8shell.Identity.Users;
 using K8shell.Identity.Users.Files;
 using K8shell.ServiceDefaults;
@@ -7,12 +8,19 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddOptions<UserFilesOptions>().BindConfiguration(UserFilesOptions.Section);
 builder.Services.AddSingleton<FileUserProvider>();
+builder.Services.AddOptions<IdentityStorageOptions>().BindConfiguration(IdentityStorageOptions.Section);
+builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<SigningKeys>();
+builder.Services.AddSingleton<TokenIssuer>();
 
 var app = builder.Build();
-// Read the user files now: one that does not parse stops the service here, naming file and line.
+// Read the user files and the signing keys now (generated on first start): a problem stops the service here.
 app.Services.GetRequiredService<FileUserProvider>();
+_ = app.Services.GetRequiredService<SigningKeys>().Current;
 
 app.MapGrpcService<IdentityGrpcService>();
+app.MapJwks();
 app.MapDefaultEndpoints();
 
 app.Run();

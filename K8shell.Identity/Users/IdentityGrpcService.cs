@@ -1,15 +1,16 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
+using K8shell.Identity.Tokens;
 using K8shell.Identity.Users.Files;
 
 namespace K8shell.Identity.Users;
 
 /// <summary>
-/// identity.proto: users from the file provider. FindUser and AuthUserPublicKey answer; the others are
-/// Unimplemented until their part of the Identity issue lands (password store, tokens, onboarding).
+/// identity.proto: users from the file provider. FindUser, AuthUserPublicKey and IssueUserToken answer;
+/// the others are Unimplemented until their part of the Identity issue lands (password store, onboarding).
 /// </summary>
-internal sealed class IdentityGrpcService(FileUserProvider files, ILogger<IdentityGrpcService> logger) : IdentityService.IdentityServiceBase
+internal sealed class IdentityGrpcService(FileUserProvider files, TokenIssuer tokens, ILogger<IdentityGrpcService> logger) : IdentityService.IdentityServiceBase
 {
     /// <summary>How long callers may keep a user record before asking again.</summary>
     private static readonly TimeSpan RecordLifetime = TimeSpan.FromMinutes(10);
@@ -34,6 +35,20 @@ internal sealed class IdentityGrpcService(FileUserProvider files, ILogger<Identi
         logger.LogInformation("Public key {Fingerprint} for {Username} from {ClientIp}: {Outcome}", offered.Fingerprint, request.Username,
             request.ClientIp, response.Valid ? "accepted" : response.FailureReason);
         return Task.FromResult(response);
+    }
+
+    public override Task<IssueUserTokenResponse> IssueUserToken(IssueUserTokenRequest request, ServerCallContext context)
+    {
+        var user = files.Find(request.Username) ?? throw new RpcException(new Status(StatusCode.NotFound, $"no user {request.Username}"));
+        if (!user.IsValid || user.Locked)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{user.Username}: the account is {(user.Locked ? "locked" : "disabled")}"));
+        }
+        var source = request.Source is { Length: > 0 } given ? given : "unspecified";
+        var (token, expires) = tokens.Issue(user, source, request.Audiences, request.LifetimeSeconds > 0 ? TimeSpan.FromSeconds(request.LifetimeSeconds) : null);
+        logger.LogInformation("Issued a token for {Username} to {Source}, audiences {Audiences}, until {Expires:O}", user.Username, source,
+            string.Join(',', request.Audiences), expires);
+        return Task.FromResult(new IssueUserTokenResponse { UserToken = token, ExpiresAt = Timestamp.FromDateTimeOffset(expires) });
     }
 
     private static AuthUserResponse Check(UserRecord? user, AuthorizedKey offered) => user switch

@@ -20,6 +20,8 @@ public sealed class IdentityFixture : IAsyncLifetime
 
     public string UsersFile => Path.Combine(_directory, "users.yaml");
 
+    public string DataDirectory => Path.Combine(_directory, "data");
+
     /// <summary>Public key lines ("type base64 comment") by name: alice, alice2, bob, stranger.</summary>
     public Dictionary<string, string> Keys { get; } = [];
 
@@ -38,6 +40,7 @@ public sealed class IdentityFixture : IAsyncLifetime
         _identity = await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
         {
             ["Identity__UserFiles__0"] = UsersFile,
+            ["Identity__DataDirectory"] = DataDirectory,
         });
         _channel = GrpcChannel.ForAddress(_identity.GrpcEndpoint!);
     }

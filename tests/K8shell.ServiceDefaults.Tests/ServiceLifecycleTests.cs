@@ -6,8 +6,10 @@ using K8shell.Testing;
 namespace K8shell.ServiceDefaults.Tests;
 
 /// <summary>Every service, run as the real built process: starts, answers its probes, stops cleanly on SIGTERM.</summary>
-public sealed class ServiceLifecycleTests(NatsServerFixture nats)
+public sealed class ServiceLifecycleTests(NatsServerFixture nats) : IDisposable
 {
+    private readonly string _data = Directory.CreateTempSubdirectory("k8shell-lifecycle-").FullName;
+
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     public static TheoryData<string, string, bool> Services => new()
@@ -54,9 +56,17 @@ public sealed class ServiceLifecycleTests(NatsServerFixture nats)
     }
 
     /// <summary>NATS for all; k8shelld also needs its workspace and where its callers' keys come from (fetched on the first call only).</summary>
-    private Dictionary<string, string?> Settings(string project) => project == "K8shell.WorkspaceDaemon"
-        ? new() { ["ConnectionStrings__nats"] = nats.Url, ["Workspace__Name"] = "ws-lifecycle", ["Workspace__Owner"] = "alice",
-                  ["Workspace__User"] = Environment.UserName,
-                  ["Auth__JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json" }
-        : new() { ["ConnectionStrings__nats"] = nats.Url };
+    private Dictionary<string, string?> Settings(string project) => project switch
+    {
+        "K8shell.WorkspaceDaemon" => new()
+        {
+            ["ConnectionStrings__nats"] = nats.Url, ["Workspace__Name"] = "ws-lifecycle", ["Workspace__Owner"] = "alice",
+            ["Workspace__User"] = Environment.UserName, ["Auth__JwksUrl"] = "http://127.0.0.1:9/.well-known/jwks.json",
+        },
+        // Its signing keys go to a fresh directory, not the build output.
+        "K8shell.Identity" => new() { ["ConnectionStrings__nats"] = nats.Url, ["Identity__DataDirectory"] = _data },
+        _ => new() { ["ConnectionStrings__nats"] = nats.Url },
+    };
+
+    public void Dispose() => Directory.Delete(_data, recursive: true);
 }

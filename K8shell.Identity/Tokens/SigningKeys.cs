@@ -1,0 +1,146 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace K8shell.Identity.Tokens;
+
+/// <summary>
+/// The ES256 keys tokens are signed with. Unless one is configured, they are generated into
+/// <c>&lt;data&gt;/signing-keys/</c> (PKCS#8 PEM, mode 0600, named by creation time), the newest signs,
+/// and a new one is made once it is older than <see cref="TokenOptions.RotateAfter"/>. A retired key
+/// stays published (JWKS) until every token it signed has expired, then it is deleted.
+/// </summary>
+public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<IdentityStorageOptions> storage, IHostEnvironment environment, ILogger<SigningKeys> logger)
+{
+    private readonly Lock _gate = new();
+    private List<SigningKey>? _keys;
+
+    private string Directory => Path.Combine(Path.GetFullPath(storage.Value.DataDirectory, environment.ContentRootPath), "signing-keys");
+
+    /// <summary>The key to sign with now (rotating first if it is due).</summary>
+    public SigningKey Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var keys = Keys();
+                if (options.Value.SigningKeyFile is null && DateTimeOffset.UtcNow - keys[^1].Created >= options.Value.RotateAfter)
+                {
+                    keys.Add(Generate());
+                    Retire(keys);
+                }
+                return keys[^1];
+            }
+        }
+    }
+
+    /// <summary>Every key whose tokens may still be valid: what the JWKS publishes.</summary>
+    public IReadOnlyList<SigningKey> Published
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. Keys()];
+            }
+        }
+    }
+
+    private List<SigningKey> Keys()
+    {
+        if (_keys is not null)
+        {
+            return _keys;
+        }
+        if (options.Value.SigningKeyFile is { } configured)
+        {
+            return _keys = [SigningKey.Load(configured, DateTimeOffset.MinValue)];
+        }
+        System.IO.Directory.CreateDirectory(Directory);
+        _keys = [.. System.IO.Directory.GetFiles(Directory, "*.pem")
+            .Select(path => SigningKey.Load(path, DateTimeOffset.FromUnixTimeSeconds(long.Parse(Path.GetFileNameWithoutExtension(path)))))
+            .OrderBy(key => key.Created)];
+        if (_keys.Count == 0)
+        {
+            _keys.Add(Generate());
+        }
+        Retire(_keys);
+        return _keys;
+    }
+
+    private SigningKey Generate()
+    {
+        var created = DateTimeOffset.UtcNow;
+        var path = Path.Combine(Directory, $"{created.ToUnixTimeSeconds()}.pem");
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        // Written complete under a temporary name, then renamed: a crash leaves no half key behind.
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, ec.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        File.Move(temporary, path, overwrite: true);
+        logger.LogInformation("Generated signing key {Path}", path);
+        return SigningKey.Load(path, created);
+    }
+
+    /// <summary>Drops keys retired longer ago than the longest token lifetime (a key retires when its successor is made).</summary>
+    private void Retire(List<SigningKey> keys)
+    {
+        for (var index = keys.Count - 2; index >= 0; index--)
+        {
+            var retired = keys[index + 1].Created;
+            if (DateTimeOffset.UtcNow - retired > options.Value.MaxLifetime)
+            {
+                File.Delete(keys[index].Path);
+                logger.LogInformation("Deleted signing key {Path}: retired {Retired:O}, its tokens have expired", keys[index].Path, retired);
+                keys.RemoveAt(index);
+            }
+        }
+    }
+}
+
+/// <summary>One signing key: the private key, its key id (the RFC 7638 thumbprint) and when it was made.</summary>
+public sealed class SigningKey
+{
+    private SigningKey(string path, ECDsaSecurityKey key, DateTimeOffset created)
+    {
+        Path = path;
+        Key = key;
+        Created = created;
+    }
+
+    public string Path { get; }
+
+    public ECDsaSecurityKey Key { get; }
+
+    public DateTimeOffset Created { get; }
+
+    public static SigningKey Load(string path, DateTimeOffset created)
+    {
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(File.ReadAllText(path));
+        }
+        catch (ArgumentException)
+        {
+            ec.Dispose();
+            throw new InvalidOperationException($"{path}: not an EC private key in PEM");
+        }
+        var key = new ECDsaSecurityKey(ec);
+        key.KeyId = Base64UrlEncoder.Encode(key.ComputeJwkThumbprint());
+        return new SigningKey(path, key, created);
+    }
+
+    /// <summary>The public half as a JWK, for the JWKS document.</summary>
+    public JsonWebKey PublicJwk()
+    {
+        var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(Key.ECDsa.ExportParameters(includePrivateParameters: false))) { KeyId = Key.KeyId });
+        jwk.Use = "sig";
+        jwk.Alg = SecurityAlgorithms.EcdsaSha256;
+        return jwk;
+    }
+}
