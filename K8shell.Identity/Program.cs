@@ -1,3 +1,4 @@
+using K8shell.Identity.Callers;
 using K8shell.Identity.Tokens;
 using K8shell.Identity.Users;
 using K8shell.Identity.Users.Files;
@@ -6,6 +7,7 @@ using K8shell.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddCallerAuthentication();
 builder.Services.AddOptions<UserFilesOptions>().BindConfiguration(UserFilesOptions.Section);
 builder.Services.AddSingleton<FileUserProvider>();
 builder.Services.AddOptions<IdentityStorageOptions>().BindConfiguration(IdentityStorageOptions.Section);
@@ -19,7 +21,9 @@ var app = builder.Build();
 app.Services.GetRequiredService<FileUserProvider>();
 _ = app.Services.GetRequiredService<SigningKeys>().Current;
 
-app.MapGrpcService<IdentityGrpcService>();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapGrpcService<IdentityGrpcService>().RequireAuthorization();
 app.MapJwks();
 app.MapDefaultEndpoints();
 

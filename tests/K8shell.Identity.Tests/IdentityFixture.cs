@@ -37,13 +37,40 @@ public sealed class IdentityFixture : IAsyncLifetime
         }
         await File.WriteAllTextAsync(Path.Combine(_directory, "bob.keys"), $"# bob's keys\n\n{Keys["bob"]}\n");
         await File.WriteAllTextAsync(UsersFile, UsersYaml());
-        _identity = await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
-        {
-            ["Identity__UserFiles__0"] = UsersFile,
-            ["Identity__DataDirectory"] = DataDirectory,
-        });
-        _channel = GrpcChannel.ForAddress(_identity.GrpcEndpoint!);
+        _identity = await StartIdentityAsync(UsersFile, DataDirectory);
+        _channel = ChannelTo(_identity);
     }
+
+    /// <summary>The credential the tests call with, as the SSH proxy would (a static token, as in development).</summary>
+    public string CallerToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>An Identity service of the tests' own: these users (or <paramref name="usersFile"/>), data in <paramref name="dataDirectory"/>.</summary>
+    public async Task<ServiceProcess> StartIdentityAsync(string usersFile, string dataDirectory, Dictionary<string, string?>? settings = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["Identity__UserFiles__0"] = usersFile,
+            ["Identity__DataDirectory"] = dataDirectory,
+            ["Identity__Callers__StaticTokens__ssh-proxy"] = CallerToken,
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            environment[key] = value;
+        }
+        return await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, environment, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A channel whose calls carry <paramref name="credential"/> (the tests' caller token by default; null: none).</summary>
+    public GrpcChannel ChannelTo(ServiceProcess service, string? credential = "") => GrpcChannel.ForAddress(service.GrpcEndpoint!, new GrpcChannelOptions
+    {
+        Credentials = credential is null ? Grpc.Core.ChannelCredentials.Insecure : Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.Insecure,
+            Grpc.Core.CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                metadata.Add("authorization", $"Bearer {(credential.Length == 0 ? CallerToken : credential)}");
+                return Task.CompletedTask;
+            })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    });
 
     /// <summary>The fixture's user file, with <paramref name="extra"/> appended to the list.</summary>
     public string UsersYaml(string extra = "") => $"""

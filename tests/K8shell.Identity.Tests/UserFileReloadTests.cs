@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Grpc.Net.Client;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Testing;
 
@@ -31,9 +30,8 @@ public sealed class UserFileReloadTests(IdentityFixture identity)
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.Copy(Path.Combine(Path.GetDirectoryName(identity.UsersFile)!, "bob.keys"), Path.Combine(Path.GetDirectoryName(file)!, "bob.keys"));
         await File.WriteAllTextAsync(file, identity.UsersYaml(), Cancellation);
-        await using var service = await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true,
-            new Dictionary<string, string?> { ["Identity__UserFiles__0"] = file }, Cancellation);
-        using var channel = GrpcChannel.ForAddress(service.GrpcEndpoint!);
+        await using var service = await identity.StartIdentityAsync(file, Path.Combine(Path.GetDirectoryName(file)!, "data"));
+        using var channel = identity.ChannelTo(service);
         var client = new IdentityService.IdentityServiceClient(channel);
 
         await File.WriteAllTextAsync(file, identity.UsersYaml("  - username: erin\n    uid: 1005\n    gid: 1005\n"), Cancellation);

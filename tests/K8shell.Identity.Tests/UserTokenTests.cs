@@ -76,7 +76,7 @@ public sealed class UserTokenTests(IdentityFixture identity)
     {
         var data = Path.Combine(identity.DataDirectory, "..", $"rotating-{Guid.NewGuid():N}");
         await using var rotating = await StartIdentityAsync(data, new() { ["Identity__Tokens__RotateAfter"] = "00:00:01" });
-        using var channel = GrpcChannel.ForAddress(rotating.GrpcEndpoint!);
+        using var channel = identity.ChannelTo(rotating);
         var client = new IdentityService.IdentityServiceClient(channel);
         var first = await IssueAsync(client, "alice", ["k8shelld"]);
 
@@ -134,15 +134,8 @@ public sealed class UserTokenTests(IdentityFixture identity)
         return [.. new JsonWebKeySet(await http.GetStringAsync("/.well-known/jwks.json", Cancellation)).Keys.Select(key => key.Kid).Order()];
     }
 
-    private async Task<ServiceProcess> StartIdentityAsync(string dataDirectory, Dictionary<string, string?>? settings = null)
-    {
-        var environment = new Dictionary<string, string?> { ["Identity__UserFiles__0"] = identity.UsersFile, ["Identity__DataDirectory"] = dataDirectory };
-        foreach (var (key, value) in settings ?? [])
-        {
-            environment[key] = value;
-        }
-        return await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, environment, Cancellation);
-    }
+    private Task<ServiceProcess> StartIdentityAsync(string dataDirectory, Dictionary<string, string?>? settings = null) =>
+        identity.StartIdentityAsync(identity.UsersFile, dataDirectory, settings);
 
     private static async Task<K8shell.Contracts.Workspace.V1.HandshakeResponse> HandshakeAsync(ServiceProcess daemon, string token)
     {
