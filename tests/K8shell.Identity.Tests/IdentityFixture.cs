@@ -61,16 +61,8 @@ public sealed class IdentityFixture : IAsyncLifetime
     }
 
     /// <summary>A channel whose calls carry <paramref name="credential"/> (the tests' caller token by default; null: none).</summary>
-    public GrpcChannel ChannelTo(ServiceProcess service, string? credential = "") => GrpcChannel.ForAddress(service.GrpcEndpoint!, new GrpcChannelOptions
-    {
-        Credentials = credential is null ? Grpc.Core.ChannelCredentials.Insecure : Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.Insecure,
-            Grpc.Core.CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("authorization", $"Bearer {(credential.Length == 0 ? CallerToken : credential)}");
-                return Task.CompletedTask;
-            })),
-        UnsafeUseInsecureChannelCallCredentials = true,
-    });
+    public GrpcChannel ChannelTo(ServiceProcess service, string? credential = "") =>
+        GrpcChannels.WithBearer(service.GrpcEndpoint!, credential is "" ? CallerToken : credential);
 
     /// <summary>The fixture's user file, with <paramref name="extra"/> appended to the list.</summary>
     public string UsersYaml(string extra = "") => $"""

@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Grpc.Net.Client;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -139,15 +138,7 @@ public sealed class UserTokenTests(IdentityFixture identity)
 
     private static async Task<K8shell.Contracts.Workspace.V1.HandshakeResponse> HandshakeAsync(ServiceProcess daemon, string token)
     {
-        using var channel = GrpcChannel.ForAddress(daemon.GrpcEndpoint!, new GrpcChannelOptions
-        {
-            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("authorization", $"Bearer {token}");
-                return Task.CompletedTask;
-            })),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
+        using var channel = GrpcChannels.WithBearer(daemon.GrpcEndpoint!, token);
         return await new SystemService.SystemServiceClient(channel).HandshakeAsync(new HandshakeRequest(), cancellationToken: Cancellation);
     }
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Grpc.Core;
 using Grpc.Net.Client;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.Testing;
@@ -110,17 +109,8 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// <summary>A channel to another daemon of this fixture (<see cref="StartDaemonAsync"/>), with the owner's token unless another is given.</summary>
     public GrpcChannel ChannelTo(ServiceProcess other, string? token = null) => Open(token ?? Token(), other);
 
-    private GrpcChannel Open(string? token, ServiceProcess? other = null) => GrpcChannel.ForAddress((other ?? Daemon).GrpcEndpoint!, new GrpcChannelOptions
-    {
-        Credentials = token is null ? ChannelCredentials.Insecure : ChannelCredentials.Create(ChannelCredentials.Insecure,
-            CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("authorization", $"Bearer {(token.Length == 0 ? Token() : token)}");
-                return Task.CompletedTask;
-            })),
-        UnsafeUseInsecureChannelCallCredentials = true,
-        MaxReceiveMessageSize = 4 * 1024 * 1024,
-    });
+    private GrpcChannel Open(string? token, ServiceProcess? other = null) =>
+        GrpcChannels.WithBearer((other ?? Daemon).GrpcEndpoint!, token is "" ? Token() : token);
 
     public async ValueTask DisposeAsync()
     {

@@ -39,15 +39,7 @@ public sealed class SystemServiceTests(DaemonFixture daemon)
     public async Task A_restart_on_the_same_home_skips_what_succeeded_and_retries_what_failed()
     {
         await using var restarted = await daemon.StartDaemonAsync();
-        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(restarted.GrpcEndpoint!, new Grpc.Net.Client.GrpcChannelOptions
-        {
-            Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.Insecure, Grpc.Core.CallCredentials.FromInterceptor((_, metadata) =>
-            {
-                metadata.Add("authorization", $"Bearer {daemon.Token()}");
-                return Task.CompletedTask;
-            })),
-            UnsafeUseInsecureChannelCallCredentials = true,
-        });
+        using var channel = daemon.ChannelTo(restarted);
 
         var info = await new SystemService.SystemServiceClient(channel).SystemInfoAsync(new SystemInfoRequest(), cancellationToken: Cancellation);
 
