@@ -51,6 +51,38 @@ public sealed class Pid1Tests(DaemonFixture daemon)
         Assert.Equal(0, await unshare.Process.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
 
+    [Fact]
+    public async Task As_root_in_an_image_without_the_user_it_creates_the_account_and_its_home()
+    {
+        Assert.True(Environment.UserName == "root", "creating accounts needs root, as the pod's daemon has");
+        // The daemon gets copies of passwd and group, bind-mounted in a mount namespace of its own: the machine's stay untouched.
+        var scratch = Directory.CreateTempSubdirectory("k8shelld-accounts-").FullName;
+        File.SetUnixFileMode(scratch, (UnixFileMode)0b111_101_101); // like /home: the user must be able to reach their home
+        try
+        {
+            var (passwd, group, home) = (Path.Combine(scratch, "passwd"), Path.Combine(scratch, "group"), Path.Combine(scratch, "home", "created"));
+            File.Copy("/etc/passwd", passwd);
+            File.Copy("/etc/group", group);
+            await using var daemonInImage = await daemon.StartDaemonAsync(
+                ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
+                 $"mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
+                new() { ["Workspace__User"] = "k8sh-created", ["Workspace__Uid"] = "4321", ["Workspace__Gid"] = "4322", ["Workspace__Home"] = home });
+            using var channel = daemon.ChannelTo(daemonInImage);
+
+            await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), new ProcessService.ProcessServiceClient(channel),
+                new ProcessStart { Command = "id; stat -c '%U:%G' \"$HOME\"" });
+
+            Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, run.Stderr);
+            Assert.Equal("uid=4321(k8sh-created) gid=4322(k8sh-created) groups=4322(k8sh-created)\nk8sh-created:k8sh-created\n", run.Stdout);
+            Assert.EndsWith($"k8sh-created:x:4321:4322:k8sh-created:{home}:/bin/bash\n", await File.ReadAllTextAsync(passwd, Cancellation));
+            Assert.DoesNotContain("k8sh-created", await File.ReadAllTextAsync("/etc/passwd", Cancellation));
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
     /// <summary>Child pids (the host's view) from /proc/PID/task/*/children.</summary>
     private static int[] ChildrenOf(int pid) =>
         [.. Directory.GetDirectories($"/proc/{pid}/task")

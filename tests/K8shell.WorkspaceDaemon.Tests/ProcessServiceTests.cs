@@ -104,6 +104,9 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
         await run.WaitForOutputAsync("Welcome to ws-test", Cancellation);
         Assert.StartsWith("/dev/pts/", run.Started?.PtyName);
 
+        await run.WriteAsync("shopt -q login_shell && echo \"log\"\"in-shell\"\n");
+        await run.WaitForOutputAsync("login-shell", Cancellation);
+
         await run.WriteAsync("echo \"[$(tty)] [$(stty size)] [$TERM]\"\n");
         await run.WaitForOutputAsync($"[{run.Started?.PtyName}] [24 80] [xterm-256color]", Cancellation);
 
@@ -132,6 +135,40 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
         await run.WriteAsync("sleep 30 & exit 3\n");
 
         Assert.Equal(3u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+    }
+
+    [Fact]
+    public async Task Terminal_modes_from_pty_req_reach_the_terminal()
+    {
+        // RFC 4254 §8 encoding: VINTR (1) = ^X, ECHO (53) = off, TTY_OP_END.
+        byte[] modes = [1, 0, 0, 0, 24, 53, 0, 0, 0, 0, 0];
+        await using var run = await ExecAsync("stty -a", start => start.Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24, TerminalModes = ByteString.CopyFrom(modes) });
+
+        Assert.Equal(0u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
+        Assert.Contains("intr = ^X;", run.Stdout);
+        Assert.Contains(" -echo ", run.Stdout);
+    }
+
+    [Fact]
+    public async Task A_core_dump_is_reported_as_the_kernel_reports_it()
+    {
+        // Whether a core is written depends on the machine (core_pattern); bash says so for its children, the daemon must agree.
+        var directory = Directory.CreateTempSubdirectory("k8shelld-core-").FullName;
+        try
+        {
+            const string crash = "ulimit -c unlimited; kill -SEGV $$";
+            var control = await Tools.RunAsync("bash", "-c", $"exec 2>&1; cd {directory}; bash -c '{crash}'; true");
+            await using var run = await ExecAsync($"cd {directory}; {crash}");
+
+            var exit = (await run.WaitForExitAsync(Cancellation)).ExitSignal;
+
+            Assert.Equal("SEGV", exit.Name);
+            Assert.Equal(control.Contains("(core dumped)"), exit.CoreDumped);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
