@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using K8shell.Ssh.Wire;
 
@@ -49,10 +48,13 @@ internal sealed record UserAuthRequest(string User, string Service, string Metho
                 var signedLength = payload.Length - reader.Remaining;
                 var signature = reader.ReadString().ToArray();
                 reader.EnsureAtEnd("publickey request");
-                var data = new byte[4 + sessionId.Length + signedLength];
-                BinaryPrimitives.WriteUInt32BigEndian(data, (uint)sessionId.Length);
-                sessionId.CopyTo(data, 4);
-                payload[..signedLength].CopyTo(data.AsSpan(4 + sessionId.Length));
+                // What the client signed (RFC 4252 §7): the session id as a string, then the request up to the signature.
+                var signedRequest = payload[..signedLength].ToArray();
+                var data = SshWriter.Serialize(w =>
+                {
+                    w.WriteString(sessionId);
+                    w.WriteRaw(signedRequest);
+                });
                 return request with { Algorithm = algorithm, KeyBlob = blob, Signature = signature, SignedData = data };
 
             case SshServerConfig.PasswordMethod:

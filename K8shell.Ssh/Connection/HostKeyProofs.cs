@@ -1,4 +1,3 @@
-using System.Buffers;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport.KeyExchange;
 using K8shell.Ssh.Wire;
@@ -15,16 +14,13 @@ internal static class HostKeyProofs
     public const string RequestName = "hostkeys-prove-00@openssh.com";
 
     /// <summary>The announcement's data: every public key blob.</summary>
-    public static ReadOnlyMemory<byte> Announcement(IReadOnlyList<HostKey> hostKeys)
+    public static ReadOnlyMemory<byte> Announcement(IReadOnlyList<HostKey> hostKeys) => SshWriter.Serialize(w =>
     {
-        var blobs = new ArrayBufferWriter<byte>();
-        var writer = new SshWriter(blobs);
         foreach (var key in hostKeys)
         {
-            writer.WriteString(key.PublicKeyBlob);
+            w.WriteString(key.PublicKeyBlob);
         }
-        return blobs.WrittenMemory;
-    }
+    });
 
     /// <summary>Signatures over (name, session id, key) for each requested key; null if one is not ours.</summary>
     public static List<byte[]>? Sign(byte[] request, IReadOnlyList<HostKey> hostKeys, KeyExchangeResult keyExchange)
@@ -39,14 +35,15 @@ internal static class HostKeyProofs
             {
                 return null;
             }
-            var proof = new ArrayBufferWriter<byte>();
-            var writer = new SshWriter(proof);
-            writer.WriteUtf8(RequestName);
-            writer.WriteString(keyExchange.SessionId);
-            writer.WriteString(blob);
+            var proof = SshWriter.Serialize(w =>
+            {
+                w.WriteUtf8(RequestName);
+                w.WriteString(keyExchange.SessionId);
+                w.WriteString(blob);
+            });
             // An RSA key proves itself with the algorithm the key exchange used, if that was RSA (as sshd does).
             var algorithm = key.Algorithms.Contains(keyExchange.Algorithms.HostKey) ? keyExchange.Algorithms.HostKey : key.Algorithms[0];
-            signatures.Add(key.Sign(algorithm, proof.WrittenSpan));
+            signatures.Add(key.Sign(algorithm, proof));
         }
         return signatures;
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using K8shell.Ssh.Algorithms;
 using K8shell.Ssh.Wire;
 using NSec.Cryptography;
@@ -14,11 +13,11 @@ public sealed class Ed25519HostKey : HostKey, IDisposable
     private Ed25519HostKey(Key key)
     {
         _key = key;
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new SshWriter(buffer);
-        writer.WriteUtf8(AlgorithmNames.Ed25519);
-        writer.WriteString(key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
-        PublicKeyBlob = buffer.WrittenSpan.ToArray();
+        PublicKeyBlob = SshWriter.Serialize(w =>
+        {
+            w.WriteUtf8(AlgorithmNames.Ed25519);
+            w.WriteString(key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        });
     }
 
     public override IReadOnlyList<string> Algorithms { get; } = [AlgorithmNames.Ed25519];
@@ -42,11 +41,12 @@ public sealed class Ed25519HostKey : HostKey, IDisposable
         {
             throw new ArgumentException($"an Ed25519 key cannot sign with {algorithm}", nameof(algorithm));
         }
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new SshWriter(buffer);
-        writer.WriteUtf8(AlgorithmNames.Ed25519);
-        writer.WriteString(Algorithm.Sign(_key, data));
-        return buffer.WrittenSpan.ToArray();
+        var signature = Algorithm.Sign(_key, data);
+        return SshWriter.Serialize(w =>
+        {
+            w.WriteUtf8(AlgorithmNames.Ed25519);
+            w.WriteString(signature);
+        });
     }
 
     /// <summary>From an openssh-key-v1 file: the public key, then seed and public key together.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Security.Cryptography;
 using K8shell.Ssh.Algorithms;
@@ -16,12 +15,12 @@ public sealed class RsaHostKey : HostKey, IDisposable
     {
         _rsa = rsa;
         var parameters = rsa.ExportParameters(includePrivateParameters: false);
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new SshWriter(buffer);
-        writer.WriteUtf8("ssh-rsa");
-        writer.WriteUnsignedMPInt(parameters.Exponent);
-        writer.WriteUnsignedMPInt(parameters.Modulus);
-        PublicKeyBlob = buffer.WrittenSpan.ToArray();
+        PublicKeyBlob = SshWriter.Serialize(w =>
+        {
+            w.WriteUtf8("ssh-rsa");
+            w.WriteUnsignedMPInt(parameters.Exponent);
+            w.WriteUnsignedMPInt(parameters.Modulus);
+        });
     }
 
     public override IReadOnlyList<string> Algorithms { get; } = [AlgorithmNames.RsaSha512, AlgorithmNames.RsaSha256];
@@ -40,11 +39,12 @@ public sealed class RsaHostKey : HostKey, IDisposable
             AlgorithmNames.RsaSha256 => HashAlgorithmName.SHA256,
             _ => throw new ArgumentException($"an RSA host key signs with rsa-sha2-512 or rsa-sha2-256, not {algorithm}", nameof(algorithm)),
         };
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new SshWriter(buffer);
-        writer.WriteUtf8(algorithm);
-        writer.WriteString(_rsa.SignData(data, hash, RSASignaturePadding.Pkcs1));
-        return buffer.WrittenSpan.ToArray();
+        var signature = _rsa.SignData(data, hash, RSASignaturePadding.Pkcs1);
+        return SshWriter.Serialize(w =>
+        {
+            w.WriteUtf8(algorithm);
+            w.WriteString(signature);
+        });
     }
 
     /// <summary>From an openssh-key-v1 file: n, e, d, iqmp, p, q.</summary>

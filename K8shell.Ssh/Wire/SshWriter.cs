@@ -7,6 +7,14 @@ namespace K8shell.Ssh.Wire;
 /// <summary>Writes RFC 4251 §5 data types into a buffer (pooled on the data path, growable in tests).</summary>
 public readonly struct SshWriter(IBufferWriter<byte> buffer)
 {
+    /// <summary>What <paramref name="write"/> writes, as an array (messages built once, outside the data path).</summary>
+    public static byte[] Serialize(Action<SshWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        write(new SshWriter(buffer));
+        return buffer.WrittenSpan.ToArray();
+    }
+
     public void WriteByte(byte value)
     {
         buffer.GetSpan(1)[0] = value;

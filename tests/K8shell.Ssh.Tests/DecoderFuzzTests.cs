@@ -24,9 +24,9 @@ public sealed class DecoderFuzzTests
 
     private static readonly Dictionary<string, (byte[] Seed, Action<byte[]> Decode)> Targets = new()
     {
-        ["KEXINIT"] = (Serialize(KexInitMessage.ForServer(AlgorithmNames.ServerHostKeys).WriteTo), bytes => KexInitMessage.Parse(bytes)),
+        ["KEXINIT"] = (SshWriter.Serialize(KexInitMessage.ForServer(AlgorithmNames.ServerHostKeys).WriteTo), bytes => KexInitMessage.Parse(bytes)),
         ["USERAUTH_REQUEST publickey"] = (SignedPublicKeyRequest(), bytes => UserAuthRequest.Parse(bytes, new byte[32], 1024)),
-        ["USERAUTH_REQUEST password"] = (Serialize(w =>
+        ["USERAUTH_REQUEST password"] = (SshWriter.Serialize(w =>
         {
             w.WriteByte((byte)SshMessageNumber.UserAuthRequest);
             w.WriteUtf8("alice");
@@ -35,7 +35,7 @@ public sealed class DecoderFuzzTests
             w.WriteBoolean(false);
             w.WriteUtf8("secret");
         }), bytes => UserAuthRequest.Parse(bytes, new byte[32], 1024)),
-        ["pty-req"] = (Serialize(w =>
+        ["pty-req"] = (SshWriter.Serialize(w =>
         {
             w.WriteUtf8("xterm-256color");
             w.WriteUInt32(80);
@@ -44,14 +44,14 @@ public sealed class DecoderFuzzTests
             w.WriteUInt32(0);
             w.WriteString([1, 0, 0, 0, 3, 53, 0, 0, 0, 1, 0]);
         }), bytes => PtyRequest.Parse(bytes).DecodeTerminalModes()),
-        ["direct-tcpip"] = (Serialize(w =>
+        ["direct-tcpip"] = (SshWriter.Serialize(w =>
         {
             w.WriteUtf8("localhost");
             w.WriteUInt32(8080);
             w.WriteUtf8("127.0.0.1");
             w.WriteUInt32(50000);
         }), bytes => DirectTcpipRequest.Parse(bytes)),
-        ["direct-streamlocal"] = (Serialize(w => w.WriteUtf8("/run/app.sock")), bytes => DirectStreamLocalRequest.Parse(bytes)),
+        ["direct-streamlocal"] = (SshWriter.Serialize(w => w.WriteUtf8("/run/app.sock")), bytes => DirectStreamLocalRequest.Parse(bytes)),
         ["user public key signature"] = (SignedPublicKeyRequest(), bytes =>
         {
             var key = UserPublicKey.TryParse(AlgorithmNames.Ed25519, bytes);
@@ -173,7 +173,7 @@ public sealed class DecoderFuzzTests
     private static byte[] SignedPublicKeyRequest()
     {
         using var key = Ed25519HostKey.Generate();
-        return Serialize(w =>
+        return SshWriter.Serialize(w =>
         {
             w.WriteByte((byte)SshMessageNumber.UserAuthRequest);
             w.WriteUtf8("alice");
@@ -184,12 +184,5 @@ public sealed class DecoderFuzzTests
             w.WriteString(key.PublicKeyBlob);
             w.WriteString(key.Sign(AlgorithmNames.Ed25519, "data"u8));
         });
-    }
-
-    private static byte[] Serialize(Action<SshWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        write(new SshWriter(buffer));
-        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -39,7 +39,7 @@ public sealed class ServerKeyExchange(
     /// </summary>
     public byte[] WriteKexInit()
     {
-        var payload = Serialize(OurKexInit().WriteTo);
+        var payload = SshWriter.Serialize(OurKexInit().WriteTo);
         writer.Write(payload);
         return payload;
     }
@@ -116,7 +116,7 @@ public sealed class ServerKeyExchange(
         if (initial && negotiated.ClientWantsExtInfo)
         {
             // RFC 8308 §2.4: right after our first NEWKEYS.
-            writer.Write(Serialize(WriteExtInfo));
+            writer.Write(SshWriter.Serialize(WriteExtInfo));
         }
         await writer.FlushAsync(cancellationToken);
 
@@ -150,10 +150,10 @@ public sealed class ServerKeyExchange(
             message.EnsureAtEnd("key exchange init");
         }
         var (serverPublic, secret) = agree(clientPublic);
-        var sharedSecret = secretAsString ? Serialize(w => w.WriteString(secret)) : SessionKeys.EncodeSharedSecret(secret);
+        var sharedSecret = secretAsString ? SshWriter.Serialize(w => w.WriteString(secret)) : SessionKeys.EncodeSharedSecret(secret);
 
         // H = HASH(V_C || V_S || I_C || I_S || K_S || client value || server value || K)  (RFC 4253 §8, RFC 5656 §4)
-        var exchangeHash = CryptographicOperations.HashData(hash, Serialize(w =>
+        var exchangeHash = CryptographicOperations.HashData(hash, SshWriter.Serialize(w =>
         {
             w.WriteString(client.LineBytes());
             w.WriteString(server.LineBytes());
@@ -164,7 +164,7 @@ public sealed class ServerKeyExchange(
             WritePublicValue(w, serverPublic);
         }).Concat(sharedSecret).ToArray());
 
-        writer.Write(Serialize(w =>
+        writer.Write(SshWriter.Serialize(w =>
         {
             w.WriteByte((byte)SshMessageNumber.KexEcdhReply);
             w.WriteString(context.HostKey.PublicKeyBlob);
@@ -218,12 +218,5 @@ public sealed class ServerKeyExchange(
         writer.WriteUInt32(1);
         writer.WriteUtf8("server-sig-algs");
         writer.WriteNameList([.. ServerSignatureAlgorithms]);
-    }
-
-    private static byte[] Serialize(Action<SshWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        write(new SshWriter(buffer));
-        return buffer.WrittenSpan.ToArray();
     }
 }

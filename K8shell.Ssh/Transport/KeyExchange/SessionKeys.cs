@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using K8shell.Ssh.Wire;
 
@@ -11,12 +10,7 @@ namespace K8shell.Ssh.Transport.KeyExchange;
 public sealed class SessionKeys(HashAlgorithmName hash, byte[] sharedSecretMPInt, byte[] exchangeHash, byte[] sessionId)
 {
     /// <summary>K encoded as an mpint, the form both the exchange hash and key derivation use.</summary>
-    public static byte[] EncodeSharedSecret(ReadOnlySpan<byte> magnitude)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        new SshWriter(buffer).WriteUnsignedMPInt(magnitude);
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] EncodeSharedSecret(byte[] magnitude) => SshWriter.Serialize(w => w.WriteUnsignedMPInt(magnitude));
 
     /// <summary>'A'/'B' initial IVs, 'C'/'D' encryption keys, 'E'/'F' MAC keys (client→server first).</summary>
     public byte[] Derive(char letter, int length)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -75,12 +74,8 @@ public static class TestHost
                     var bound = ((IPEndPoint)tcp.LocalEndPoint!).Port;
                     ForwardedPorts.Enqueue(bound);
                     // RFC 4254 §7.1: when the client asked for port 0, the reply says which port we bound.
-                    var response = new ArrayBufferWriter<byte>();
-                    if (port == 0)
-                    {
-                        new SshWriter(response).WriteUInt32((uint)bound);
-                    }
-                    await request.ReplyAsync(true, response.WrittenMemory, cancellationToken);
+                    var response = port == 0 ? SshWriter.Serialize(w => w.WriteUInt32((uint)bound)) : [];
+                    await request.ReplyAsync(true, response, cancellationToken);
                     _ = ForwardAcceptedAsync(connection, tcp, "forwarded-tcpip", (writer, origin) =>
                     {
                         var from = (IPEndPoint)origin.RemoteEndPoint!;
@@ -125,9 +120,8 @@ public static class TestHost
             while (true)
             {
                 var socket = await listener.AcceptAsync(cancellationToken);
-                var extra = new ArrayBufferWriter<byte>();
-                describe(new SshWriter(extra), socket);
-                var channel = await connection.OpenChannelAsync(channelType, extra.WrittenMemory, cancellationToken);
+                var extra = SshWriter.Serialize(w => describe(w, socket));
+                var channel = await connection.OpenChannelAsync(channelType, extra, cancellationToken);
                 _ = PumpSocketAsync(channel, socket, cancellationToken);
             }
         }
