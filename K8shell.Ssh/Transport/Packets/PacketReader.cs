@@ -30,65 +30,59 @@ public sealed class PacketReader(PipeReader input)
     /// <summary>Counts every packet received, wrapping at 2^32; strict kex resets it after NEWKEYS.</summary>
     public uint SequenceNumber { get; set; }
 
-    // Pooled state machines: a packet that has to wait for the network allocates nothing.
+    // A pooled state machine: a packet that has to wait for the network allocates nothing.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SshPacket> ReadAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await ReadPacketAsync(cancellationToken);
+            var protection = Protection;
+            var result = await input.ReadAtLeastAsync(4, cancellationToken);
+            if (result.Buffer.IsEmpty && result.IsCompleted)
+            {
+                throw new SshProtocolException(SshDisconnectReason.ConnectionLost, "connection closed by the peer");
+            }
+            EnsureAvailable(result, 4);
+            Span<byte> lengthField = stackalloc byte[4];
+            result.Buffer.Slice(0, 4).CopyTo(lengthField);
+            var length = protection.ReadLength(SequenceNumber, lengthField);
+            input.AdvanceTo(result.Buffer.Start);
+            Validate(length, protection);
+
+            var total = 4 + (int)length + protection.TagLength;
+            result = await input.ReadAtLeastAsync(total, cancellationToken);
+            EnsureAvailable(result, total);
+            var buffer = ArrayPool<byte>.Shared.Rent(total);
+            result.Buffer.Slice(0, total).CopyTo(buffer);
+            input.AdvanceTo(result.Buffer.GetPosition(total));
+
+            try
+            {
+                var packet = buffer.AsSpan(0, 4 + (int)length);
+                if (!protection.Open(SequenceNumber, packet, buffer.AsSpan(packet.Length, protection.TagLength)))
+                {
+                    throw new SshProtocolException(SshDisconnectReason.MacError, $"packet {SequenceNumber}: message authentication failed");
+                }
+                var padding = buffer[4];
+                var payloadLength = (int)length - 1 - padding;
+                if (padding < 4 || payloadLength < 1)
+                {
+                    throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"packet {SequenceNumber}: invalid padding length {padding}");
+                }
+                SequenceNumber++;
+                BytesSinceNewKeys += total;
+                return new SshPacket(buffer, 5, payloadLength);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
         }
         catch (IOException reset)
         {
             // A reset (RST) is how many clients leave: the connection is lost, not the library broken.
             throw new SshProtocolException(SshDisconnectReason.ConnectionLost, $"connection lost: {reset.Message}");
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SshPacket> ReadPacketAsync(CancellationToken cancellationToken)
-    {
-        var protection = Protection;
-        var result = await input.ReadAtLeastAsync(4, cancellationToken);
-        if (result.Buffer.IsEmpty && result.IsCompleted)
-        {
-            throw new SshProtocolException(SshDisconnectReason.ConnectionLost, "connection closed by the peer");
-        }
-        EnsureAvailable(result, 4);
-        Span<byte> lengthField = stackalloc byte[4];
-        result.Buffer.Slice(0, 4).CopyTo(lengthField);
-        var length = protection.ReadLength(SequenceNumber, lengthField);
-        input.AdvanceTo(result.Buffer.Start);
-        Validate(length, protection);
-
-        var total = 4 + (int)length + protection.TagLength;
-        result = await input.ReadAtLeastAsync(total, cancellationToken);
-        EnsureAvailable(result, total);
-        var buffer = ArrayPool<byte>.Shared.Rent(total);
-        result.Buffer.Slice(0, total).CopyTo(buffer);
-        input.AdvanceTo(result.Buffer.GetPosition(total));
-
-        try
-        {
-            var packet = buffer.AsSpan(0, 4 + (int)length);
-            if (!protection.Open(SequenceNumber, packet, buffer.AsSpan(packet.Length, protection.TagLength)))
-            {
-                throw new SshProtocolException(SshDisconnectReason.MacError, $"packet {SequenceNumber}: message authentication failed");
-            }
-            var padding = buffer[4];
-            var payloadLength = (int)length - 1 - padding;
-            if (padding < 4 || payloadLength < 1)
-            {
-                throw new SshProtocolException(SshDisconnectReason.ProtocolError, $"packet {SequenceNumber}: invalid padding length {padding}");
-            }
-            SequenceNumber++;
-            BytesSinceNewKeys += total;
-            return new SshPacket(buffer, 5, payloadLength);
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
         }
     }
 
