@@ -18,20 +18,19 @@ public sealed record PtyRequest(string Term, uint Columns, uint Rows, uint Width
     }
 
     /// <summary>The modes as opcode → value (VINTR, ECHO, ISPEED, ...); malformed lists are refused.</summary>
-    public IReadOnlyDictionary<byte, uint> DecodeTerminalModes()
+    public IReadOnlyDictionary<byte, uint> DecodeTerminalModes() => DecodeTerminalModes(TerminalModes);
+
+    /// <summary>Encoded terminal modes as pty-req carries them (opcode, uint32, ..., TTY_OP_END) as opcode → value.</summary>
+    public static IReadOnlyDictionary<byte, uint> DecodeTerminalModes(ReadOnlySpan<byte> encoded)
     {
         var modes = new Dictionary<byte, uint>();
-        var reader = new SshReader(TerminalModes);
+        var reader = new SshReader(encoded);
         while (!reader.IsAtEnd)
         {
             var opcode = reader.ReadByte();
-            if (opcode == EndOfModes)
+            // Reserved opcodes (160 and above) have arguments we cannot size: stop there, as OpenSSH does.
+            if (opcode is EndOfModes or > LastModeOpcode)
             {
-                break;
-            }
-            if (opcode > LastModeOpcode)
-            {
-                // Reserved opcodes have arguments we cannot size: stop here, as OpenSSH does.
                 break;
             }
             modes[opcode] = reader.ReadUInt32();

@@ -91,8 +91,7 @@ internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner i
     {
         try
         {
-            return new K8shell.Ssh.Connection.PtyRequest(pty.Term, pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels, pty.TerminalModes.ToByteArray())
-                .DecodeTerminalModes();
+            return K8shell.Ssh.Connection.PtyRequest.DecodeTerminalModes(pty.TerminalModes.Span);
         }
         catch (SshProtocolException malformed)
         {
