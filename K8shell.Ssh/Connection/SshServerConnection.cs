@@ -223,7 +223,7 @@ public sealed partial class SshServerConnection
                 break;
 
             default:
-                await Transport.SendUnimplementedAsync(Transport.LastReceivedSequenceNumber, cancellationToken);
+                await Transport.SendUnimplementedAsync(cancellationToken);
                 break;
         }
     }

@@ -41,9 +41,6 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
     /// <summary>Key exchanges completed after the first, whoever started them.</summary>
     public int Rekeys { get; private set; }
 
-    /// <summary>Sequence number of the packet <see cref="ReceiveAsync"/> returned last, for SSH_MSG_UNIMPLEMENTED.</summary>
-    public uint LastReceivedSequenceNumber => reader.SequenceNumber - 1;
-
     /// <summary>The next packet for the layers above; transport-level messages never reach them.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken)
@@ -53,7 +50,7 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
             var packet = await reader.ReadAsync(cancellationToken);
             switch ((SshMessageNumber)packet.MessageNumber)
             {
-                case SshMessageNumber.Ignore or SshMessageNumber.Debug or SshMessageNumber.Unimplemented:
+                case var ignorable when ignorable.IsIgnorable():
                     packet.Dispose();
                     continue;
                 case SshMessageNumber.ExtInfo:
@@ -227,12 +224,19 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
         return SendAsync(buffer.WrittenMemory, cancellationToken);
     }
 
-    /// <summary>Answers a message we do not know (RFC 4253 §11.4): the peer learns which packet, by sequence number.</summary>
-    public ValueTask SendUnimplementedAsync(uint sequenceNumber, CancellationToken cancellationToken) => SendAsync(w =>
+    /// <summary>
+    /// Answers the message <see cref="ReceiveAsync"/> returned last, which we do not know (RFC 4253 §11.4):
+    /// the peer learns which packet, by its sequence number.
+    /// </summary>
+    public ValueTask SendUnimplementedAsync(CancellationToken cancellationToken)
     {
-        w.WriteByte((byte)SshMessageNumber.Unimplemented);
-        w.WriteUInt32(sequenceNumber);
-    }, cancellationToken);
+        var sequenceNumber = reader.SequenceNumber - 1;
+        return SendAsync(w =>
+        {
+            w.WriteByte((byte)SshMessageNumber.Unimplemented);
+            w.WriteUInt32(sequenceNumber);
+        }, cancellationToken);
+    }
 
     /// <summary>How long a goodbye may take: a peer that stopped reading must not hold the connection open.</summary>
     private static readonly TimeSpan DisconnectTimeout = TimeSpan.FromSeconds(5);

@@ -42,3 +42,10 @@ public enum SshMessageNumber : byte
     ChannelSuccess = 99,
     ChannelFailure = 100,
 }
+
+public static class SshMessageNumbers
+{
+    /// <summary>IGNORE, DEBUG and UNIMPLEMENTED: a receiver may drop them wherever they come (RFC 4253 §11).</summary>
+    public static bool IsIgnorable(this SshMessageNumber number) =>
+        number is SshMessageNumber.Ignore or SshMessageNumber.Debug or SshMessageNumber.Unimplemented;
+}

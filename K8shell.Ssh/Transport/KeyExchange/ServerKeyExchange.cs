@@ -201,7 +201,7 @@ public sealed class ServerKeyExchange(
             }
             var got = packet.MessageNumber;
             packet.Dispose();
-            if (!initial && got is (byte)SshMessageNumber.Ignore or (byte)SshMessageNumber.Debug or (byte)SshMessageNumber.Unimplemented)
+            if (!initial && ((SshMessageNumber)got).IsIgnorable())
             {
                 continue;
             }

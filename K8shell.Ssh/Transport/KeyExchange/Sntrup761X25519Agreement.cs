@@ -12,7 +12,6 @@ namespace K8shell.Ssh.Transport.KeyExchange;
 public static class Sntrup761X25519Agreement
 {
     public const int KemPublicKeyLength = 1158;
-    public const int KemCiphertextLength = 1039;
     private static readonly SecureRandom Random = new();
 
     /// <summary>Returns our reply (ciphertext || X25519 public key) and the 64-byte shared secret.</summary>
