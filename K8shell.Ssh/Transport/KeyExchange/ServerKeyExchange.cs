@@ -107,7 +107,6 @@ public sealed class ServerKeyExchange(
         _sessionId ??= exchangeHash;
         var keys = new SessionKeys(hash, sharedSecret, exchangeHash, _sessionId);
         writer.Write([(byte)SshMessageNumber.NewKeys]);
-        (writer.Protection as IDisposable)?.Dispose();
         writer.Protection = PacketProtections.Create(negotiated.CipherServerToClient, negotiated.MacServerToClient, keys, clientToServer: false);
         if (_strict)
         {
@@ -121,7 +120,6 @@ public sealed class ServerKeyExchange(
         await writer.FlushAsync(cancellationToken);
 
         (await ExpectAsync(SshMessageNumber.NewKeys, initial, cancellationToken)).Dispose();
-        (reader.Protection as IDisposable)?.Dispose();
         reader.Protection = PacketProtections.Create(negotiated.CipherClientToServer, negotiated.MacClientToServer, keys, clientToServer: true);
         if (_strict)
         {

@@ -9,7 +9,7 @@ namespace K8shell.Ssh.Transport.Packets;
 /// the clear, the rest is encrypted with one continuous counter keystream, and the MAC covers the
 /// sequence number, the length and the ciphertext (encrypt-then-MAC).
 /// </summary>
-public sealed class AesCtrEtmProtection : PacketProtection, IDisposable
+public sealed class AesCtrEtmProtection : PacketProtection
 {
     private const int Block = 16;
 
@@ -51,7 +51,7 @@ public sealed class AesCtrEtmProtection : PacketProtection, IDisposable
         return true;
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         _aes.Dispose();
         _mac.Dispose();

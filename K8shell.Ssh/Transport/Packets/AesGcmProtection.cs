@@ -8,7 +8,7 @@ namespace K8shell.Ssh.Transport.Packets;
 /// sent in the clear as associated data; the 12-byte nonce is a 4-byte fixed field and a 64-bit
 /// invocation counter that grows by one per packet.
 /// </summary>
-public sealed class AesGcmProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> initialNonce) : PacketProtection, IDisposable
+public sealed class AesGcmProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> initialNonce) : PacketProtection
 {
     public const int NonceLength = 12;
     private const int Tag = 16;
@@ -48,7 +48,7 @@ public sealed class AesGcmProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> 
         }
     }
 
-    public void Dispose() => _aes.Dispose();
+    public override void Dispose() => _aes.Dispose();
 
     private void NextNonce()
     {

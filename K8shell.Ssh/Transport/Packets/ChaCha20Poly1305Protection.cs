@@ -9,7 +9,7 @@ namespace K8shell.Ssh.Transport.Packets;
 /// number as 64-bit nonce, and Poly1305 over the encrypted length and body, keyed by the first
 /// keystream block. The primitives are libsodium's (<see cref="Sodium"/>).
 /// </summary>
-public sealed class ChaCha20Poly1305Protection : PacketProtection, IDisposable
+public sealed class ChaCha20Poly1305Protection : PacketProtection
 {
     public const int KeyLength = 64;
     private const int Tag = 16;
@@ -61,7 +61,7 @@ public sealed class ChaCha20Poly1305Protection : PacketProtection, IDisposable
         return true;
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         CryptographicOperations.ZeroMemory(_mainKey);
         CryptographicOperations.ZeroMemory(_headerKey);

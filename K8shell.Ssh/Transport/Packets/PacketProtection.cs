@@ -5,7 +5,7 @@ namespace K8shell.Ssh.Transport.Packets;
 /// A packet buffer holds <c>uint32 packet_length || padding_length || payload || padding</c>;
 /// the tag (MAC or AEAD tag) travels right after it.
 /// </summary>
-public abstract class PacketProtection
+public abstract class PacketProtection : IDisposable
 {
     /// <summary>Padding aligns to this (at least 8).</summary>
     public abstract int BlockSize { get; }
@@ -27,4 +27,9 @@ public abstract class PacketProtection
 
     /// <summary>Verifies the tag, then decrypts in place; false when the packet was tampered with.</summary>
     public abstract bool Open(uint sequenceNumber, Span<byte> packet, ReadOnlySpan<byte> tag);
+
+    /// <summary>Releases the keys (native cipher and MAC state); the protection is not used afterwards.</summary>
+    public virtual void Dispose()
+    {
+    }
 }

@@ -19,6 +19,8 @@ public sealed class PacketReader(PipeReader input)
         get;
         set
         {
+            // New keys replace the old ones for good (NEWKEYS): the old ones are released here, once.
+            field.Dispose();
             field = value;
             BytesSinceNewKeys = 0;
         }

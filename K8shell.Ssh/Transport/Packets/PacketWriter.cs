@@ -16,6 +16,8 @@ public sealed class PacketWriter(PipeWriter output)
         get;
         set
         {
+            // New keys replace the old ones for good (NEWKEYS): the old ones are released here, once.
+            field.Dispose();
             field = value;
             BytesSinceNewKeys = 0;
         }
