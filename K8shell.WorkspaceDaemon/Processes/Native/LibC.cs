@@ -5,7 +5,9 @@ namespace K8shell.WorkspaceDaemon.Processes.Native;
 /// <summary>
 /// The few libc calls a workspace daemon needs and .NET does not expose: pseudo-terminals,
 /// posix_spawn with a new session, waitpid with the raw status, signals to process groups.
-/// Linux x86-64/arm64 with glibc.
+/// Linux x86-64/arm64 with glibc. Calls on descriptors that other threads may close take the
+/// SafeHandle, not its number: the marshaller holds a reference for the call, so a number closed
+/// and reused by another session's terminal or socket is never read, written or resized by mistake.
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -52,13 +54,13 @@ internal static unsafe partial class LibC
     public static partial int ptsname_r(int fd, byte* buffer, nuint length);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int ioctl(int fd, nuint request, in WinSize size);
+    public static partial int ioctl(SafeHandle fd, nuint request, in WinSize size);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int tcgetattr(int fd, out Termios termios);
+    public static partial int tcgetattr(SafeHandle fd, out Termios termios);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial int tcsetattr(int fd, int actions, in Termios termios);
+    public static partial int tcsetattr(SafeHandle fd, int actions, in Termios termios);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
@@ -142,10 +144,10 @@ internal static unsafe partial class LibC
     public static readonly int EpollDataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial nint read(int fd, byte* buffer, nint count);
+    public static partial nint read(SafeHandle fd, byte* buffer, nint count);
 
     [LibraryImport(Library, SetLastError = true)]
-    public static partial nint write(int fd, byte* buffer, nint count);
+    public static partial nint write(SafeHandle fd, byte* buffer, nint count);
 
     [LibraryImport(Library, SetLastError = true)]
     public static partial int fcntl(int fd, int command, int argument);

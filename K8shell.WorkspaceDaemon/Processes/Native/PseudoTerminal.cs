@@ -73,7 +73,16 @@ internal sealed class PseudoTerminal : IDisposable
     public void Resize(TerminalSize size)
     {
         var winSize = new LibC.WinSize { Columns = size.Columns, Rows = size.Rows, WidthPixels = size.WidthPixels, HeightPixels = size.HeightPixels };
-        if (LibC.ioctl(Descriptor, LibC.TIOCSWINSZ, in winSize) != 0)
+        int result;
+        try
+        {
+            result = LibC.ioctl(_master, LibC.TIOCSWINSZ, in winSize);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // hung up after its shell exited: nothing left to resize
+        }
+        if (result != 0)
         {
             throw new IOException($"TIOCSWINSZ: {LibC.LastErrorText()}");
         }
@@ -86,18 +95,16 @@ internal sealed class PseudoTerminal : IDisposable
         {
             return;
         }
-        if (LibC.tcgetattr(Descriptor, out var termios) != 0)
+        if (LibC.tcgetattr(_master, out var termios) != 0)
         {
             throw new IOException($"tcgetattr: {LibC.LastErrorText()}");
         }
         TerminalModes.Apply(ref termios, modes);
-        if (LibC.tcsetattr(Descriptor, LibC.TCSANOW, in termios) != 0)
+        if (LibC.tcsetattr(_master, LibC.TCSANOW, in termios) != 0)
         {
             throw new IOException($"tcsetattr: {LibC.LastErrorText()}");
         }
     }
-
-    private int Descriptor => (int)_master.DangerousGetHandle();
 
     public void Dispose() => _master.Dispose();
 }

@@ -16,7 +16,7 @@ internal sealed class TerminalStream : Stream
     public TerminalStream(SafeFileHandle master)
     {
         _master = master;
-        _readiness = DescriptorPoller.Register(Descriptor);
+        _readiness = DescriptorPoller.Register((int)master.DangerousGetHandle());
     }
 
     public override bool CanRead => true;
@@ -25,14 +25,12 @@ internal sealed class TerminalStream : Stream
     public override long Length => throw new NotSupportedException();
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    private int Descriptor => (int)_master.DangerousGetHandle();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         while (true)
         {
             var seen = _readiness.ReadEvents;
-            if (TryRead(buffer.Span, out var read))
+            if (Transfer(buffer, reading: true) is { } read)
             {
                 return read;
             }
@@ -48,81 +46,51 @@ internal sealed class TerminalStream : Stream
         while (!buffer.IsEmpty)
         {
             var seen = _readiness.WriteEvents;
-            if (TryWrite(buffer.Span, out var written))
+            if (Transfer(MemoryMarshal.AsMemory(buffer), reading: false) is { } written)
             {
                 buffer = buffer[written..];
-                continue;
             }
-            if (!await _readiness.WaitWritableAsync(seen, cancellationToken))
+            else if (!await _readiness.WaitWritableAsync(seen, cancellationToken))
             {
                 throw new IOException("the terminal is closed");
             }
         }
     }
 
-    /// <summary>False when the terminal has nothing yet (EAGAIN); a hung-up terminal reads as the end (0).</summary>
-    private unsafe bool TryRead(Span<byte> buffer, out int read)
+    /// <summary>
+    /// One read or write; null when the terminal is not ready (EAGAIN). A hung-up or closed terminal
+    /// reads as the end (0) and cannot be written to.
+    /// </summary>
+    private unsafe int? Transfer(Memory<byte> buffer, bool reading)
     {
         while (true)
         {
-            if (_master.IsClosed)
-            {
-                read = 0;
-                return true;
-            }
             nint result;
-            fixed (byte* pointer = buffer)
+            try
             {
-                result = LibC.read(Descriptor, pointer, buffer.Length);
+                fixed (byte* pointer = buffer.Span)
+                {
+                    result = reading ? LibC.read(_master, pointer, buffer.Length) : LibC.write(_master, pointer, buffer.Length);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                return reading ? 0 : throw new IOException("the terminal is closed");
             }
             if (result >= 0)
             {
-                read = (int)result;
-                return true;
+                return (int)result;
             }
             switch (Marshal.GetLastPInvokeError())
             {
                 case LibC.EINTR:
                     continue;
                 case LibC.EAGAIN:
-                    read = 0;
-                    return false;
-                case LibC.EIO:
-                    read = 0;
-                    return true;
+                    return null;
+                case LibC.EIO when reading:
+                    return 0;
                 case var errno:
-                    throw new IOException($"read from the terminal: {LibC.ErrorText(errno)}");
-            }
-        }
-    }
-
-    private unsafe bool TryWrite(ReadOnlySpan<byte> buffer, out int written)
-    {
-        while (true)
-        {
-            if (_master.IsClosed)
-            {
-                throw new IOException("the terminal is closed");
-            }
-            nint result;
-            fixed (byte* pointer = buffer)
-            {
-                result = LibC.write(Descriptor, pointer, buffer.Length);
-            }
-            if (result >= 0)
-            {
-                written = (int)result;
-                return true;
-            }
-            switch (Marshal.GetLastPInvokeError())
-            {
-                case LibC.EINTR:
-                    continue;
-                case LibC.EAGAIN:
-                    written = 0;
-                    return false;
-                case var errno:
-                    throw new IOException($"write to the terminal: {LibC.ErrorText(errno)}");
+                    throw new IOException($"{(reading ? "read from" : "write to")} the terminal: {LibC.ErrorText(errno)}");
             }
         }
     }
