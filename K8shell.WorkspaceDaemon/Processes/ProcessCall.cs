@@ -25,6 +25,8 @@ internal sealed class ProcessCall(
 
     private const int ChunkSize = 32 * 1024;
 
+    private static readonly ReadOnlyMemory<byte> EndOfFileCharacter = new byte[] { 0x04 };
+
     /// <summary>How long a terminal's last output may take to arrive after its shell exited, before we hang it up.</summary>
     private static readonly TimeSpan TerminalDrain = TimeSpan.FromMilliseconds(250);
 
@@ -32,7 +34,6 @@ internal sealed class ProcessCall(
     private static readonly TimeSpan HangupGrace = TimeSpan.FromSeconds(5);
 
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private bool _exitSent;
     private RpcException? _brokenRequest;
 
     private bool OnTerminal => plan.Launch.Terminal is not null;
@@ -47,13 +48,13 @@ internal sealed class ProcessCall(
         catch (IOException failure)
         {
             logger.LogWarning("{Kind} {StreamId}: {Reason}", plan.Kind, start.StreamId, failure.Message);
-            await SendAsync(Output(OnTerminal, Encoding.UTF8.GetBytes($"k8shelld: {failure.Message}{(OnTerminal ? "\r\n" : "\n")}"), stderr: !OnTerminal), callEnded);
+            await SendAsync(Output(Encoding.UTF8.GetBytes($"k8shelld: {failure.Message}{(OnTerminal ? "\r\n" : "\n")}"), stderr: !OnTerminal), callEnded);
             await SendAsync(new ProcessResponse { Exit = new ProcessExit { ExitStatus = CannotRun } }, callEnded);
             return;
         }
 
         await using (session)
-        using (sessions.Add(start.SessionId, session.Child.Pid))
+        using (sessions.Add(start.SessionId, session.Child))
         {
             logger.LogInformation("{Kind} {StreamId} for session {SessionId}: pid {Pid} {Program}{Terminal}", plan.Kind, start.StreamId,
                 start.SessionId, session.Child.Pid, plan.Launch.Program, session.TerminalName is { } name ? $" on {name}" : "");
@@ -63,7 +64,7 @@ internal sealed class ProcessCall(
             }
             catch (Exception failure) when (callEnded.IsCancellationRequested && failure is OperationCanceledException or IOException or InvalidOperationException)
             {
-                await HangUpAsync(session);
+                await HangUpAsync(session, "the caller went away");
             }
         }
     }
@@ -76,7 +77,7 @@ internal sealed class ProcessCall(
         }, callEnded);
         if (plan.Splash is { } splash)
         {
-            await SendAsync(Output(onTerminal: true, Encoding.UTF8.GetBytes(splash), stderr: false), callEnded);
+            await SendAsync(Output(Encoding.UTF8.GetBytes(splash), stderr: false), callEnded);
         }
 
         using var inputDone = CancellationTokenSource.CreateLinkedTokenSource(callEnded);
@@ -120,7 +121,7 @@ internal sealed class ProcessCall(
                         await session.Input.WriteAsync(request.Stdin.Memory, cancellationToken);
                         break;
                     case ProcessRequest.MessageOneofCase.StdinEof:
-                        CloseInput(session);
+                        await CloseInputAsync(session, cancellationToken);
                         break;
                     case ProcessRequest.MessageOneofCase.Resize:
                         var size = request.Resize;
@@ -135,7 +136,7 @@ internal sealed class ProcessCall(
                 }
             }
             // The caller will send nothing more: for a process, that is end of input.
-            CloseInput(session);
+            await CloseInputAsync(session, cancellationToken);
         }
         catch (Exception failure) when (failure is IOException or OperationCanceledException)
         {
@@ -145,18 +146,17 @@ internal sealed class ProcessCall(
         {
             // A request we cannot take (too large, malformed): the call ends with its status, and the
             // process with it, as if the connection had dropped.
-            logger.LogWarning("{Kind} {StreamId}: {Reason}; hanging up pid {Pid}", plan.Kind, start.StreamId, broken.Status.Detail, session.Child.Pid);
             _brokenRequest = broken;
-            session.Child.SignalGroup(SignalNames.Hangup);
+            await HangUpAsync(session, broken.Status.Detail);
         }
     }
 
-    private void CloseInput(ProcessSession session)
+    private async Task CloseInputAsync(ProcessSession session, CancellationToken cancellationToken)
     {
         if (OnTerminal)
         {
             // A terminal cannot be half-closed: the EOF character makes the line discipline end input (VEOF, ^D).
-            session.Input.Write([0x04]);
+            await session.Input.WriteAsync(EndOfFileCharacter, cancellationToken);
         }
         else
         {
@@ -186,7 +186,7 @@ internal sealed class ProcessCall(
             while ((read = await source.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
                 // Wrapped, not copied: the message is serialised before WriteAsync returns and the buffer is reused.
-                await SendAsync(Output(OnTerminal, buffer.AsMemory(0, read), stderr), cancellationToken);
+                await SendAsync(Output(buffer.AsMemory(0, read), stderr), cancellationToken);
             }
         }
         catch (IOException)
@@ -203,17 +203,12 @@ internal sealed class ProcessCall(
         }
     }
 
-    /// <summary>Writes one message; nothing follows the exit (a terminal's lingering background job may still print).</summary>
+    /// <summary>Writes one message: stdout and stderr are pumped side by side, a stream takes one write at a time.</summary>
     private async Task SendAsync(ProcessResponse response, CancellationToken cancellationToken)
     {
         await _writing.WaitAsync(cancellationToken);
         try
         {
-            if (_exitSent)
-            {
-                return;
-            }
-            _exitSent = response.MessageCase == ProcessResponse.MessageOneofCase.Exit;
             await responses.WriteAsync(response, cancellationToken);
         }
         finally
@@ -222,19 +217,16 @@ internal sealed class ProcessCall(
         }
     }
 
-    /// <summary>The caller is gone: the process group gets SIGHUP, as when an SSH connection drops, then SIGKILL if it lingers.</summary>
-    private async Task HangUpAsync(ProcessSession session)
+    /// <summary>The caller is gone or broke the call: the process group gets SIGHUP, as when an SSH connection drops, then SIGKILL if it lingers.</summary>
+    private Task HangUpAsync(ProcessSession session, string reason)
     {
-        logger.LogInformation("{Kind} {StreamId}: the caller went away; hanging up pid {Pid}", plan.Kind, start.StreamId, session.Child.Pid);
-        session.Child.SignalGroup(SignalNames.Hangup);
-        if (await Task.WhenAny(session.Child.Exited, Task.Delay(HangupGrace)) != session.Child.Exited)
-        {
-            session.Child.SignalGroup(SignalNames.Kill);
-        }
+        logger.LogInformation("{Kind} {StreamId}: {Reason}; hanging up pid {Pid}", plan.Kind, start.StreamId, reason, session.Child.Pid);
+        return session.Child.StopAsync(SignalNames.Hangup, HangupGrace);
     }
 
-    private static ProcessResponse Output(bool onTerminal, ReadOnlyMemory<byte> data, bool stderr) =>
-        stderr && !onTerminal
+    /// <summary>Output as a message; stderr exists only without a terminal (there, everything is stdout).</summary>
+    private static ProcessResponse Output(ReadOnlyMemory<byte> data, bool stderr) =>
+        stderr
             ? new ProcessResponse { Stderr = UnsafeByteOperations.UnsafeWrap(data) }
             : new ProcessResponse { Stdout = UnsafeByteOperations.UnsafeWrap(data) };
 

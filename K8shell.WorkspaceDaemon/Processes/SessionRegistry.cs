@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using K8shell.WorkspaceDaemon.Processes.Native;
 
 namespace K8shell.WorkspaceDaemon.Processes;
 
@@ -8,26 +9,26 @@ namespace K8shell.WorkspaceDaemon.Processes;
 /// </summary>
 internal sealed class SessionRegistry
 {
-    private readonly ConcurrentDictionary<int, string> _connectionByPid = new();
+    private readonly ConcurrentDictionary<ChildProcess, string> _connectionByProcess = new();
 
-    public int Count => _connectionByPid.Count;
+    public int Count => _connectionByProcess.Count;
 
     /// <summary>Records the session's process until the returned handle is disposed.</summary>
-    public IDisposable Add(string connectionId, int pid)
+    public IDisposable Add(string connectionId, ChildProcess process)
     {
-        _connectionByPid[pid] = connectionId;
-        return new Registration(this, pid);
+        _connectionByProcess[process] = connectionId;
+        return new Registration(this, process);
     }
 
     /// <summary>Every session process, of every connection.</summary>
-    public IReadOnlyList<int> AllProcesses => [.. _connectionByPid.Keys];
+    public IReadOnlyList<ChildProcess> All => [.. _connectionByProcess.Keys];
 
-    /// <summary>The session processes of <paramref name="connectionId"/>.</summary>
+    /// <summary>The pids of <paramref name="connectionId"/>'s session processes.</summary>
     public IReadOnlyList<int> ProcessesOf(string connectionId) =>
-        [.. _connectionByPid.Where(entry => entry.Value == connectionId).Select(entry => entry.Key)];
+        [.. _connectionByProcess.Where(entry => entry.Value == connectionId).Select(entry => entry.Key.Pid)];
 
-    private sealed class Registration(SessionRegistry registry, int pid) : IDisposable
+    private sealed class Registration(SessionRegistry registry, ChildProcess process) : IDisposable
     {
-        public void Dispose() => registry._connectionByPid.TryRemove(pid, out _);
+        public void Dispose() => registry._connectionByProcess.TryRemove(process, out _);
     }
 }

@@ -1,5 +1,3 @@
-using K8shell.WorkspaceDaemon.Processes.Native;
-
 namespace K8shell.WorkspaceDaemon.Processes;
 
 /// <summary>
@@ -25,30 +23,11 @@ internal sealed class SessionShutdown(SessionRegistry sessions, ILogger<SessionS
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        var running = sessions.AllProcesses;
-        if (running.Count == 0)
+        var running = sessions.All;
+        if (running.Count > 0)
         {
-            return;
-        }
-        logger.LogInformation("Stopping: SIGTERM to {Count} session process groups", running.Count);
-        Signal(running, SignalNames.Terminate);
-        var deadline = DateTime.UtcNow + Grace;
-        while (sessions.Count > 0 && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(50, CancellationToken.None);
-        }
-        if (sessions.AllProcesses is { Count: > 0 } lingering)
-        {
-            logger.LogWarning("Stopping: SIGKILL to {Count} session process groups still running after {Grace}", lingering.Count, Grace);
-            Signal(lingering, SignalNames.Kill);
-        }
-    }
-
-    private static void Signal(IEnumerable<int> processGroups, int signal)
-    {
-        foreach (var pid in processGroups)
-        {
-            LibC.kill(-pid, signal);
+            logger.LogInformation("Stopping: SIGTERM to {Count} session process groups, SIGKILL after {Grace}", running.Count, Grace);
+            await Task.WhenAll(running.Select(process => process.StopAsync(SignalNames.Terminate, Grace)));
         }
     }
 }

@@ -98,6 +98,16 @@ public sealed class ChildProcess
     /// <summary>Sends <paramref name="signal"/> to the child's whole process group (it leads it: setsid).</summary>
     public bool SignalGroup(int signal) => LibC.kill(-Pid, signal) == 0;
 
+    /// <summary>Asks the group to end with <paramref name="signal"/>; SIGKILL if the child is still there after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(int signal, TimeSpan grace)
+    {
+        SignalGroup(signal);
+        if (await Task.WhenAny(Exited, Task.Delay(grace)) != Exited)
+        {
+            SignalGroup(SignalNames.Kill);
+        }
+    }
+
     private static nint[] NullTerminated(IReadOnlyList<string> values, List<nint> allocated)
     {
         var pointers = new nint[values.Count + 1];
