@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.WorkspaceDaemon.Processes;
-using K8shell.WorkspaceDaemon.Processes.Native;
 using K8shell.WorkspaceDaemon.Security;
 using K8shell.WorkspaceDaemon.Tunnels;
 using K8shell.WorkspaceDaemon.Workspace;
@@ -34,25 +33,49 @@ internal sealed class AgentSockets(
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "an agent listener needs the session_id of its connection"));
         }
-        string path;
-        try
+        var directory = Path.Combine(RuntimeDirectory(), $"k8shell-agent-{Guid.NewGuid():N}");
+        var path = Path.Combine(directory, "agent.sock");
+        // Registered first, so whatever fails below is undone by Remove.
+        if (!_pathBySession.TryAdd(sessionId, path))
         {
-            path = Create(sessionId);
-        }
-        catch (InvalidOperationException duplicate)
-        {
-            throw new RpcException(new Status(StatusCode.AlreadyExists, duplicate.Message));
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"session {sessionId} has an agent socket already"));
         }
         try
         {
-            var listener = await TunnelListener.BindUnixAsync(path, identity);
-            Secure(path);
-            return listener;
+            return await BindAsync(directory, path);
         }
         catch
         {
             Remove(sessionId);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The directory (0700, the user's), then the socket bound with the user's file-system identity
+    /// (so it is theirs) and made 0600: only its owner may connect, and the directory keeps others out anyway.
+    /// </summary>
+    private async Task<TunnelListener> BindAsync(string directory, string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            account.GiveOwnership(directory);
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"agent socket directory {directory}: {failure.Message}"));
+        }
+        var listener = await TunnelListener.BindUnixAsync(path, identity);
+        try
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return listener;
+        }
+        catch (Exception failure) when (failure is IOException or UnauthorizedAccessException)
+        {
+            listener.Dispose();
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"agent socket {path}: {failure.Message}"));
         }
     }
 
@@ -66,28 +89,6 @@ internal sealed class AgentSockets(
         }
         logger.LogWarning("Agent socket of session {SessionId} refused pid {Pid}: not a process of that connection's sessions", sessionId, pid);
         return false;
-    }
-
-    /// <summary>Creates the connection's private directory and returns the socket path to bind.</summary>
-    private string Create(string sessionId)
-    {
-        var directory = Path.Combine(RuntimeDirectory(), $"k8shell-agent-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        GiveToUser(directory);
-        var path = Path.Combine(directory, "agent.sock");
-        if (!_pathBySession.TryAdd(sessionId, path))
-        {
-            Directory.Delete(directory);
-            throw new InvalidOperationException($"session {sessionId} has an agent socket already");
-        }
-        return path;
-    }
-
-    /// <summary>The socket is bound: only its owner may connect (the directory already keeps others out).</summary>
-    private void Secure(string path)
-    {
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        GiveToUser(path);
     }
 
     /// <summary>The Listen call ended: the socket file went with the listener; the directory goes now.</summary>
@@ -114,13 +115,5 @@ internal sealed class AgentSockets(
         }
         var userRuntime = $"/run/user/{account.Uid}";
         return Directory.Exists(userRuntime) ? userRuntime : Path.GetTempPath();
-    }
-
-    private void GiveToUser(string path)
-    {
-        if (account.SwitchFromRoot && LibC.chown(path, account.Uid, account.Gid) != 0)
-        {
-            throw new IOException($"chown {path}: {LibC.LastErrorText()}");
-        }
     }
 }

@@ -52,6 +52,7 @@ internal sealed class InitScriptRunner(UserProcesses processes, IOptions<Workspa
     private async Task RunAsync(int index, InitScriptOptions script, CancellationToken stoppingToken)
     {
         System.IO.Directory.CreateDirectory(Directory);
+        processes.Account.GiveOwnership(Directory);
         var marker = Path.Combine(Directory, $"{script.Name}.done");
         if (File.Exists(marker))
         {
@@ -69,10 +70,15 @@ internal sealed class InitScriptRunner(UserProcesses processes, IOptions<Workspa
         try
         {
             await using var session = ProcessSession.Start(launch);
+            // The daemon stopping stops the script too.
+            await using var stop = stoppingToken.UnsafeRegister(_ => session.Child.SignalGroup(SignalNames.Terminate), null);
             session.CloseInput();
-            await using (var log = File.Create(Path.Combine(Directory, $"{script.Name}.log")))
+            var logPath = Path.Combine(Directory, $"{script.Name}.log");
+            await using (var log = File.Create(logPath))
             {
-                await Task.WhenAll(session.Output.CopyToAsync(log, stoppingToken), session.Error!.CopyToAsync(log, stoppingToken));
+                processes.Account.GiveOwnership(logPath);
+                using var oneWriter = new SemaphoreSlim(1);
+                await Task.WhenAll(CopyToLogAsync(session.Output, log, oneWriter), CopyToLogAsync(session.Error!, log, oneWriter));
             }
             var exit = await session.Child.Exited;
             exitCode = exit.ExitCode ?? 128 + (exit.Signal ?? 0);
@@ -80,11 +86,12 @@ internal sealed class InitScriptRunner(UserProcesses processes, IOptions<Workspa
         catch (IOException failure)
         {
             logger.LogWarning("Init script {Name} could not start: {Reason}", script.Name, failure.Message);
-            exitCode = 127;
+            exitCode = (int)ProcessCall.CannotRun;
         }
         if (exitCode == 0)
         {
             await File.WriteAllTextAsync(marker, DateTime.UtcNow.ToString("O"), CancellationToken.None);
+            processes.Account.GiveOwnership(marker);
         }
         Update(index, status =>
         {
@@ -93,6 +100,25 @@ internal sealed class InitScriptRunner(UserProcesses processes, IOptions<Workspa
             status.FinishedAt = Timestamp.FromDateTime(DateTime.UtcNow);
         });
         logger.Log(exitCode == 0 ? LogLevel.Information : LogLevel.Warning, "Init script {Name} exited {ExitCode}", script.Name, exitCode);
+    }
+
+    /// <summary>stdout and stderr go to one log, in the order they come; a file takes one write at a time.</summary>
+    private static async Task CopyToLogAsync(Stream source, Stream log, SemaphoreSlim oneWriter)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await source.ReadAsync(buffer)) > 0)
+        {
+            await oneWriter.WaitAsync();
+            try
+            {
+                await log.WriteAsync(buffer.AsMemory(0, read));
+            }
+            finally
+            {
+                oneWriter.Release();
+            }
+        }
     }
 
     private void Update(int index, Action<InitScriptStatus> change)

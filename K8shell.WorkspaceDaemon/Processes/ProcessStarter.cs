@@ -67,9 +67,8 @@ internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner i
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"cannot run as {asUser}: you are not allowed to (no sudo)"));
         }
-        var entry = PasswdEntry.ReadAll("/etc/passwd").FirstOrDefault(account => account.Name == asUser)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"cannot run as {asUser}: no such user in the workspace"));
-        return new WorkspaceAccount(entry.Name, entry.Uid, entry.Gid, entry.Home, entry.Shell is { Length: > 0 } shell ? shell : WorkspaceAccount.DefaultShell);
+        var entry = PasswdEntry.Find(asUser) ?? throw new RpcException(new Status(StatusCode.NotFound, $"cannot run as {asUser}: no such user in the workspace"));
+        return WorkspaceAccount.From(entry);
     }
 
     /// <summary>The blueprint's splash and how the init scripts went, as the first shell should see them.</summary>

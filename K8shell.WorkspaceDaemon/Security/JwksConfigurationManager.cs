@@ -19,6 +19,7 @@ internal sealed class JwksConfigurationManager(Uri jwksUrl, HttpClient http, ILo
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private OpenIdConnectConfiguration? _current;
     private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _attemptedAt = DateTimeOffset.MinValue;
     private bool _refreshRequested;
 
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
@@ -30,13 +31,17 @@ internal sealed class JwksConfigurationManager(Uri jwksUrl, HttpClient http, ILo
         await _fetching.WaitAsync(cancel);
         try
         {
-            if (_current is null || Due())
+            if (Due())
             {
-                _current = await FetchAsync(cancel) ?? _current ?? throw new InvalidOperationException($"no signing keys from {jwksUrl} yet");
-                _fetchedAt = DateTimeOffset.UtcNow;
-                _refreshRequested = false;
+                _attemptedAt = DateTimeOffset.UtcNow;
+                if (await FetchAsync(cancel) is { } fetched)
+                {
+                    _current = fetched;
+                    _fetchedAt = _attemptedAt;
+                    _refreshRequested = false;
+                }
             }
-            return _current;
+            return _current ?? throw new InvalidOperationException($"no signing keys from {jwksUrl} yet");
         }
         finally
         {
@@ -46,10 +51,16 @@ internal sealed class JwksConfigurationManager(Uri jwksUrl, HttpClient http, ILo
 
     public void RequestRefresh() => _refreshRequested = true;
 
+    /// <summary>
+    /// Time to fetch: the keys are old, or a token named a key we lack. Either way not sooner than
+    /// <see cref="MinimumRefreshInterval"/> after the last attempt, successful or not, so neither bad
+    /// tokens nor an unreachable Identity turn into a request per call.
+    /// </summary>
     private bool Due()
     {
-        var age = DateTimeOffset.UtcNow - _fetchedAt;
-        return age > RefreshInterval || (_refreshRequested && age > MinimumRefreshInterval);
+        var now = DateTimeOffset.UtcNow;
+        var wanted = _current is null || _refreshRequested || now - _fetchedAt > RefreshInterval;
+        return wanted && now - _attemptedAt > MinimumRefreshInterval;
     }
 
     /// <summary>The key set, or null when Identity cannot be reached (the keys we have stay in use).</summary>

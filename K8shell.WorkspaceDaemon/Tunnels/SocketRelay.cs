@@ -114,8 +114,9 @@ internal sealed class SocketRelay(Socket socket)
                     await responses.WriteAsync(new TunnelResponse { Eof = new TunnelEof() }, cancellationToken);
                     return;
                 }
-                // Awaited before the next read: a caller that stops reading stops this socket's reads.
-                await responses.WriteAsync(new TunnelResponse { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+                // Awaited before the next read: a caller that stops reading stops this socket's reads. Wrapped,
+                // not copied: the message is serialised before WriteAsync returns and the buffer is reused.
+                await responses.WriteAsync(new TunnelResponse { Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) }, cancellationToken);
                 BytesFromSocket += read;
             }
         }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.WorkspaceDaemon.Processes.Native;
 using K8shell.WorkspaceDaemon.Security;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
@@ -155,12 +156,10 @@ internal sealed class TunnelListener : IDisposable
     /// <summary>The process that connected to a Unix socket (SO_PEERCRED), for the logs; 0 when unknown.</summary>
     public static uint PeerProcessId(Socket connection)
     {
-        const int SolSocket = 1;
-        const int SoPeerCred = 17;
         Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
         try
         {
-            return connection.GetRawSocketOption(SolSocket, SoPeerCred, credentials) == credentials.Length
+            return connection.GetRawSocketOption(LibC.SOL_SOCKET, LibC.SO_PEERCRED, credentials) == credentials.Length
                 ? (uint)Math.Max(BitConverter.ToInt32(credentials), 0)
                 : 0;
         }

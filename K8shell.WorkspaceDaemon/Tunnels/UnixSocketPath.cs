@@ -1,11 +1,11 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Grpc.Core;
+using K8shell.WorkspaceDaemon.Processes.Native;
 
 namespace K8shell.WorkspaceDaemon.Tunnels;
 
 /// <summary>The path of a Unix socket the caller dials or listens on, checked before use.</summary>
-internal static partial class UnixSocketPath
+internal static class UnixSocketPath
 {
     private const int FileTypeMask = 0xF000; // S_IFMT
     private const int SocketFileType = 0xC000; // S_IFSOCK
@@ -64,27 +64,8 @@ internal static partial class UnixSocketPath
     /// <summary>The S_IFMT bits of <paramref name="path"/> itself (links not followed); null when nothing is there or it cannot be seen.</summary>
     private static unsafe int? FileType(string path)
     {
-        const int CurrentDirectory = -100; // AT_FDCWD
-        const int DoNotFollowLinks = 0x100; // AT_SYMLINK_NOFOLLOW
-        const uint WantType = 0x1; // STATX_TYPE
-        // statx, unlike stat, has the same layout on every architecture: stx_mode is a u16 at offset 28 of 256 bytes.
         var buffer = stackalloc byte[256];
-        try
-        {
-            if (statx(CurrentDirectory, path, DoNotFollowLinks, WantType, buffer) != 0)
-            {
-                // Missing or unreadable: bind will say which.
-                return null;
-            }
-        }
-        catch (EntryPointNotFoundException)
-        {
-            // A libc without statx: whatever is there counts as not a socket, so nothing gets deleted.
-            return Path.Exists(path) ? 0 : null;
-        }
-        return *(ushort*)(buffer + 28) & FileTypeMask;
+        // Missing or unreadable: bind will say which.
+        return LibC.statx(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_TYPE, buffer) == 0 ? *(ushort*)(buffer + 28) & FileTypeMask : null;
     }
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int statx(int directory, string path, int flags, uint mask, byte* buffer);
 }

@@ -27,10 +27,7 @@ public static class LocalAccounts
         if (!Directory.Exists(home))
         {
             Directory.CreateDirectory(home);
-            if (LibC.chown(home, uid, gid) != 0)
-            {
-                throw new IOException($"chown {home}: {LibC.LastErrorText()}");
-            }
+            LibC.ChangeOwner(home, uid, gid);
         }
         return new PasswdEntry(name, uid, gid, home, shell);
     }

@@ -15,6 +15,15 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
 
     public static bool DaemonIsRoot => LibC.geteuid() == 0;
 
+    /// <summary>Makes what the daemon created for the user theirs (a no-op when the daemon runs as the user).</summary>
+    public void GiveOwnership(string path)
+    {
+        if (SwitchFromRoot)
+        {
+            LibC.ChangeOwner(path, Uid, Gid);
+        }
+    }
+
     /// <summary>
     /// As root: the configured user (default: the owner), created when missing if its uid is given
     /// (a pod's image rarely has the user). Otherwise: the daemon's own user, whatever the options
@@ -38,19 +47,20 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
             var uid = LibC.geteuid();
             entry = accounts.FirstOrDefault(account => account.Uid == uid) ?? new PasswdEntry(Environment.UserName, uid, uid, "", "");
         }
-        var home = options.Home is { Length: > 0 } configuredHome ? configuredHome
-            : entry.Home is { Length: > 0 } recordHome ? recordHome
-            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var shell = options.Shell is { Length: > 0 } configuredShell ? configuredShell
-            : entry.Shell is { Length: > 0 } recordShell ? recordShell
-            : DefaultShell;
-        return new WorkspaceAccount(entry.Name, entry.Uid, entry.Gid, home, shell);
+        return From(entry, options.Home, options.Shell);
     }
+
+    /// <summary>The account of a passwd line; a configured <paramref name="home"/> and <paramref name="shell"/> win over the line's.</summary>
+    public static WorkspaceAccount From(PasswdEntry entry, string? home = null, string? shell = null) => new(entry.Name, entry.Uid, entry.Gid,
+        home is { Length: > 0 } ? home : entry.Home is { Length: > 0 } ? entry.Home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+        shell is { Length: > 0 } ? shell : entry.Shell is { Length: > 0 } ? entry.Shell : DefaultShell);
 }
 
 /// <summary>One line of /etc/passwd: name:password:uid:gid:gecos:home:shell.</summary>
 public sealed record PasswdEntry(string Name, uint Uid, uint Gid, string Home, string Shell)
 {
+    public static PasswdEntry? Find(string name, string path = "/etc/passwd") => ReadAll(path).FirstOrDefault(entry => entry.Name == name);
+
     public static IReadOnlyList<PasswdEntry> ReadAll(string path) =>
         [.. File.ReadLines(path).Select(line => line.Split(':')).Where(fields => fields.Length >= 7 && uint.TryParse(fields[2], out _) && uint.TryParse(fields[3], out _))
             .Select(fields => new PasswdEntry(fields[0], uint.Parse(fields[2]), uint.Parse(fields[3]), fields[5], fields[6]))];

@@ -14,6 +14,12 @@ internal static unsafe partial class LibC
     private const string Library = "libc.so.6";
 
     public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int SOL_SOCKET = 1;
+    public const int SO_PEERCRED = 17;
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_TYPE = 0x1;
 
     public const int O_RDWR = 2;
     public const int O_NOCTTY = 0x100;
@@ -21,7 +27,6 @@ internal static unsafe partial class LibC
     public const uint TIOCSWINSZ = 0x5414;
     public const int TCSANOW = 0;
 
-    public const short POSIX_SPAWN_SETPGROUP = 0x02;
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSID = 0x80;
@@ -124,6 +129,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Library)]
     public static partial uint geteuid();
 
+    /// <summary>statx(2): unlike stat, the same layout on every architecture (stx_mode: u16 at offset 28 of 256 bytes).</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int directory, string path, int flags, uint mask, byte* buffer);
+
     public const int EAGAIN = 11;
     public const int EIO = 5;
     public const int F_GETFL = 3;
@@ -169,6 +178,15 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int chown(string path, uint owner, uint group);
+
+    /// <summary>chown(2), failing with the C library's reason.</summary>
+    public static void ChangeOwner(string path, uint owner, uint group)
+    {
+        if (chown(path, owner, group) != 0)
+        {
+            throw new IOException($"chown {path}: {LastErrorText()}");
+        }
+    }
 
     /// <summary>Per thread (unlike setuid): the ids the kernel checks file access with. Returns the previous id.</summary>
     [LibraryImport(Library)]

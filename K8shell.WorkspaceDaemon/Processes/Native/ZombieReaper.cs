@@ -11,19 +11,13 @@ namespace K8shell.WorkspaceDaemon.Processes.Native;
 /// </summary>
 internal static class ZombieReaper
 {
-    private const int ECHILD = 10;
-
     private static readonly Lock Registry = new();
     private static readonly Dictionary<int, TaskCompletionSource<ProcessExitStatus>> Tracked = [];
     private static readonly SemaphoreSlim ChildSpawned = new(0);
     private static int _started;
-    private static long _orphans;
 
     /// <summary>Whether children are reaped here: when this process is PID 1.</summary>
     public static bool Active { get; } = Environment.ProcessId == 1;
-
-    /// <summary>Orphans reaped so far.</summary>
-    public static long OrphansReaped => Interlocked.Read(ref _orphans);
 
     /// <summary>Held while a child is spawned and tracked: the reaper cannot hand out its status in between.</summary>
     public static Lock.Scope Spawning()
@@ -40,7 +34,10 @@ internal static class ZombieReaper
     {
         var exited = new TaskCompletionSource<ProcessExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         Tracked[pid] = exited;
-        ChildSpawned.Release();
+        if (ChildSpawned.CurrentCount == 0)
+        {
+            ChildSpawned.Release(); // one wake-up is enough, however many children came meanwhile
+        }
         return exited.Task;
     }
 
@@ -51,7 +48,7 @@ internal static class ZombieReaper
             var pid = LibC.waitpid(-1, out var status, 0);
             if (pid < 0)
             {
-                if (Marshal.GetLastPInvokeError() == ECHILD)
+                if (Marshal.GetLastPInvokeError() == LibC.ECHILD)
                 {
                     // No children at all: nothing can become a zombie until one is spawned.
                     ChildSpawned.Wait();
@@ -63,10 +60,7 @@ internal static class ZombieReaper
             {
                 Tracked.Remove(pid, out exited);
             }
-            if (exited is null)
-            {
-                Interlocked.Increment(ref _orphans);
-            }
+            // An orphan of the workspace has no one waiting: reaping it was the point.
             exited?.TrySetResult(ProcessExitStatus.FromWaitStatus(status));
         }
     }
