@@ -42,7 +42,8 @@ internal sealed class AgentSockets(
         }
         try
         {
-            return await BindAsync(directory, path);
+            // Only the connection's own processes are announced; the directory goes when the listener does.
+            return (await BindAsync(directory, path)).Guard(connection => Admits(connection, sessionId), () => Remove(sessionId));
         }
         catch
         {
@@ -80,7 +81,7 @@ internal sealed class AgentSockets(
     }
 
     /// <summary>Whether the process at the other end (SO_PEERCRED) descends from one of the session's processes.</summary>
-    public bool Admits(Socket connection, string sessionId)
+    private bool Admits(Socket connection, string sessionId)
     {
         var pid = (int)TunnelListener.PeerProcessId(connection);
         if (pid > 0 && ProcessAncestry.DescendsFromAny(pid, sessions.ProcessesOf(sessionId)))
@@ -91,8 +92,8 @@ internal sealed class AgentSockets(
         return false;
     }
 
-    /// <summary>The Listen call ended: the socket file went with the listener; the directory goes now.</summary>
-    public void Remove(string sessionId)
+    /// <summary>The listener closed (its socket file went with it), or never opened: the directory goes now.</summary>
+    private void Remove(string sessionId)
     {
         if (_pathBySession.TryRemove(sessionId, out var path))
         {

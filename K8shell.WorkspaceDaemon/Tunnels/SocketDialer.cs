@@ -11,27 +11,7 @@ internal static class SocketDialer
     /// <summary>Resolves <paramref name="host"/> and tries each of its addresses in turn, as ssh does.</summary>
     public static async Task<Socket> ConnectTcpAsync(string host, int port, CancellationToken cancellationToken)
     {
-        IPAddress[] addresses;
-        if (IPAddress.TryParse(host, out var literal))
-        {
-            addresses = [literal];
-        }
-        else
-        {
-            try
-            {
-                addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
-            }
-            catch (SocketException failure)
-            {
-                throw SocketFailures.Status(failure, $"resolve {host}");
-            }
-            if (addresses.Length == 0)
-            {
-                throw new RpcException(new Status(StatusCode.NotFound, $"resolve {host}: no addresses"));
-            }
-        }
-
+        var addresses = await ResolveAsync(host, cancellationToken);
         SocketException? lastFailure = null;
         foreach (var address in addresses)
         {
@@ -55,6 +35,25 @@ internal static class SocketDialer
             }
         }
         throw SocketFailures.Status(lastFailure!, $"connect to {host}:{port}");
+    }
+
+    /// <summary>An address literal as it is, a name through the resolver: at least one address, or a status saying why not.</summary>
+    public static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+        }
+        catch (SocketException failure)
+        {
+            throw SocketFailures.Status(failure, $"resolve {host}");
+        }
+        return addresses.Length > 0 ? addresses : throw new RpcException(new Status(StatusCode.NotFound, $"resolve {host}: no addresses"));
     }
 
     /// <summary>Connects with the user's file-system identity: only to sockets the user may write to.</summary>

@@ -26,52 +26,35 @@ internal sealed class TunnelGrpcService(
         ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var first = await FirstAsync(requestStream, cancellationToken);
-        if (first?.MessageCase != DialTcpRequest.MessageOneofCase.Destination)
-        {
-            throw FirstMessageMustBe("destination");
-        }
-        var destination = first.Destination;
+        var destination = (await FirstAsync(requestStream, request => request.MessageCase == DialTcpRequest.MessageOneofCase.Destination, "destination", cancellationToken))
+            .Destination;
         var host = destination.Host is { Length: > 0 } given ? given : "localhost";
         if (destination.Port is 0 or > ushort.MaxValue)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"port {destination.Port} is not a TCP port"));
         }
-        var tunnel = $"{destination.StreamId} ({destination.SessionId}) to {host}:{destination.Port}";
-        Socket socket;
-        try
-        {
-            socket = await SocketDialer.ConnectTcpAsync(host, (int)destination.Port, cancellationToken);
-        }
-        catch (RpcException failure)
-        {
-            logger.LogWarning("Tunnel {Tunnel} for {Originator}:{OriginatorPort} failed: {Reason}", tunnel,
-                destination.OriginatorHost, destination.OriginatorPort, failure.Status.Detail);
-            throw;
-        }
-        using (socket)
-        {
-            logger.LogInformation("Tunnel {Tunnel} for {Originator}:{OriginatorPort} connected to {Remote}", tunnel,
-                destination.OriginatorHost, destination.OriginatorPort, socket.RemoteEndPoint);
-            await RelayAsync(socket, requestStream, responseStream, tunnel, cancellationToken);
-        }
+        var tunnel = $"{destination.StreamId} ({destination.SessionId}) for {destination.OriginatorHost}:{destination.OriginatorPort} to {host}:{destination.Port}";
+        await DialAsync(() => SocketDialer.ConnectTcpAsync(host, (int)destination.Port, cancellationToken), requestStream, responseStream, tunnel, cancellationToken);
     }
 
     public override async Task DialUnix(IAsyncStreamReader<DialUnixRequest> requestStream, IServerStreamWriter<TunnelResponse> responseStream,
         ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var first = await FirstAsync(requestStream, cancellationToken);
-        if (first?.MessageCase != DialUnixRequest.MessageOneofCase.Destination)
-        {
-            throw FirstMessageMustBe("destination");
-        }
-        var destination = first.Destination;
+        var destination = (await FirstAsync(requestStream, request => request.MessageCase == DialUnixRequest.MessageOneofCase.Destination, "destination", cancellationToken))
+            .Destination;
         var tunnel = $"{destination.StreamId} ({destination.SessionId}) to {destination.Path}";
+        await DialAsync(() => SocketDialer.ConnectUnixAsync(destination.Path, identity), requestStream, responseStream, tunnel, cancellationToken);
+    }
+
+    /// <summary>Connects, logs how, and relays; a refused connection ends the call with its status, logged.</summary>
+    private async Task DialAsync<TRequest>(Func<Task<Socket>> connect, IAsyncStreamReader<TRequest> requests, IServerStreamWriter<TunnelResponse> responses,
+        string tunnel, CancellationToken cancellationToken) where TRequest : ITunnelRequest
+    {
         Socket socket;
         try
         {
-            socket = await SocketDialer.ConnectUnixAsync(destination.Path, identity);
+            socket = await connect();
         }
         catch (RpcException failure)
         {
@@ -80,8 +63,8 @@ internal sealed class TunnelGrpcService(
         }
         using (socket)
         {
-            logger.LogInformation("Tunnel {Tunnel} connected", tunnel);
-            await RelayAsync(socket, requestStream, responseStream, tunnel, cancellationToken);
+            logger.LogInformation("Tunnel {Tunnel} connected to {Remote}", tunnel, socket.RemoteEndPoint);
+            await RelayAsync(socket, requests, responses, tunnel, cancellationToken);
         }
     }
 
@@ -119,9 +102,7 @@ internal sealed class TunnelGrpcService(
         try
         {
             await responseStream.WriteAsync(new ListenEvent { Listening = listener.Listening }, cancellationToken);
-            // An agent socket admits only the connection's own processes; other listeners, whoever connects.
-            Func<Socket, bool> admit = request.ListenerCase == ListenRequest.ListenerOneofCase.Agent ? connection => agents.Admits(connection, request.SessionId) : _ => true;
-            await AnnounceConnectionsAsync(listener, admit, responseStream, listenerClosed.Token, cancellationToken);
+            await AnnounceConnectionsAsync(listener, responseStream, listenerClosed.Token, cancellationToken);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -138,10 +119,6 @@ internal sealed class TunnelGrpcService(
             // Stop listening first (a Unix listener's socket file goes with it), then close the connections nobody claimed.
             listener.Dispose();
             await listenerClosed.CancelAsync();
-            if (request.ListenerCase == ListenRequest.ListenerOneofCase.Agent)
-            {
-                agents.Remove(request.SessionId);
-            }
         }
         if (!context.CancellationToken.IsCancellationRequested)
         {
@@ -153,12 +130,8 @@ internal sealed class TunnelGrpcService(
         ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
-        var first = await FirstAsync(requestStream, cancellationToken);
-        if (first?.MessageCase != AcceptRequest.MessageOneofCase.ConnectionId)
-        {
-            throw FirstMessageMustBe("connection_id");
-        }
-        var id = first.ConnectionId;
+        var id = (await FirstAsync(requestStream, request => request.MessageCase == AcceptRequest.MessageOneofCase.ConnectionId, "connection_id", cancellationToken))
+            .ConnectionId;
         using var connection = pending.Claim(id);
         if (connection is null)
         {
@@ -169,13 +142,13 @@ internal sealed class TunnelGrpcService(
     }
 
     /// <summary>Registers each accepted connection for Accept and tells the caller about it; one event at a time, as gRPC requires.</summary>
-    private async Task AnnounceConnectionsAsync(TunnelListener listener, Func<Socket, bool> admit, IServerStreamWriter<ListenEvent> responseStream,
+    private async Task AnnounceConnectionsAsync(TunnelListener listener, IServerStreamWriter<ListenEvent> responseStream,
         CancellationToken listenerClosed, CancellationToken cancellationToken)
     {
         using var oneWriter = new SemaphoreSlim(1);
         await listener.AcceptAllAsync(async connection =>
         {
-            if (!admit(connection))
+            if (!listener.Admits(connection))
             {
                 connection.Dispose();
                 return;
@@ -231,10 +204,10 @@ internal sealed class TunnelGrpcService(
         }
     }
 
-    private static async Task<TRequest?> FirstAsync<TRequest>(IAsyncStreamReader<TRequest> requests, CancellationToken cancellationToken)
-        where TRequest : class =>
-        await requests.MoveNext(cancellationToken) ? requests.Current : null;
-
-    private static RpcException FirstMessageMustBe(string field) =>
-        new(new Status(StatusCode.InvalidArgument, $"the first message must be the {field}"));
+    /// <summary>The call's first message, which must be <paramref name="field"/> (else InvalidArgument).</summary>
+    private static async Task<TRequest> FirstAsync<TRequest>(IAsyncStreamReader<TRequest> requests, Func<TRequest, bool> isExpected, string field,
+        CancellationToken cancellationToken) =>
+        await requests.MoveNext(cancellationToken) && isExpected(requests.Current)
+            ? requests.Current
+            : throw new RpcException(new Status(StatusCode.InvalidArgument, $"the first message must be the {field}"));
 }

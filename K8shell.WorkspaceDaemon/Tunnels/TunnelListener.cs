@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.WorkspaceDaemon.Processes.Native;
 using K8shell.WorkspaceDaemon.Security;
@@ -26,6 +25,22 @@ internal sealed class TunnelListener : IDisposable
     /// <summary>Where it listens, as the first event of the call tells the proxy.</summary>
     public Listening Listening { get; }
 
+    /// <summary>Whether an accepted connection may be announced; others are closed. Everyone, unless <see cref="Guard"/> said otherwise.</summary>
+    public Func<Socket, bool> Admits { get; private set; } = _ => true;
+
+    private Action? _closed;
+
+    /// <summary>
+    /// Admits only connections <paramref name="admits"/> accepts, and runs <paramref name="closed"/> once
+    /// the sockets are closed (an agent socket: its ancestry check and its directory).
+    /// </summary>
+    public TunnelListener Guard(Func<Socket, bool> admits, Action closed)
+    {
+        Admits = admits;
+        _closed = closed;
+        return this;
+    }
+
     /// <summary>Where it listens, for logs: "127.0.0.1:8080, [::1]:8080" or the socket path.</summary>
     public string Address { get; }
 
@@ -40,8 +55,7 @@ internal sealed class TunnelListener : IDisposable
         {
             "" or "localhost" => [IPAddress.Loopback, IPAddress.IPv6Loopback],
             "*" => [Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any],
-            _ when IPAddress.TryParse(bindAddress, out var literal) => [literal],
-            _ => await ResolveAsync(bindAddress, cancellationToken),
+            _ => await SocketDialer.ResolveAsync(bindAddress, cancellationToken),
         };
         var sockets = new List<Socket>();
         foreach (var address in addresses)
@@ -71,10 +85,6 @@ internal sealed class TunnelListener : IDisposable
                 socket?.Dispose();
                 throw SocketFailures.Status(failure, $"listen on {endPoint}");
             }
-        }
-        if (sockets.Count == 0)
-        {
-            throw new RpcException(new Status(StatusCode.NotFound, $"resolve {bindAddress}: no addresses"));
         }
         return new TunnelListener(sockets, new Listening { Port = (uint)port });
     }
@@ -175,17 +185,6 @@ internal sealed class TunnelListener : IDisposable
         {
             socket.Dispose();
         }
-    }
-
-    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await Dns.GetHostAddressesAsync(host, cancellationToken);
-        }
-        catch (SocketException failure)
-        {
-            throw SocketFailures.Status(failure, $"resolve {host}");
-        }
+        _closed?.Invoke();
     }
 }
