@@ -1,3 +1,4 @@
+using K8shell.Identity;
 using K8shell.Identity.Callers;
 using K8shell.Identity.Tokens;
 using K8shell.Identity.Users;
@@ -8,11 +9,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddCallerAuthentication();
-builder.Services.AddOptions<UserFilesOptions>().BindConfiguration(UserFilesOptions.Section);
+builder.Services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section);
 builder.Services.AddSingleton<FileUserProvider>();
-builder.Services.AddOptions<IdentityStorageOptions>().BindConfiguration(IdentityStorageOptions.Section);
 builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<SigningKeys>();
 builder.Services.AddSingleton<TokenIssuer>();
 

@@ -15,12 +15,9 @@ public sealed class CallerAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> schemes,
     ILoggerFactory logs,
     UrlEncoder encoder,
-    IOptions<CallerOptions> callers) : AuthenticationHandler<AuthenticationSchemeOptions>(schemes, logs, encoder)
+    CallerCredentials callers) : AuthenticationHandler<AuthenticationSchemeOptions>(schemes, logs, encoder)
 {
     public const string SchemeName = "caller";
-
-    private readonly IReadOnlyList<(string Name, byte[] Digest)> _known =
-        [.. callers.Value.StaticTokens.Select(pair => (pair.Key, SHA256.HashData(Encoding.UTF8.GetBytes(pair.Value))))];
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -32,7 +29,7 @@ public sealed class CallerAuthentication(
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
         // Every entry is compared, so the time taken says nothing about which one was close.
         string? caller = null;
-        foreach (var (name, known) in _known)
+        foreach (var (name, known) in callers.Digests)
         {
             if (CryptographicOperations.FixedTimeEquals(digest, known))
             {
@@ -54,11 +51,19 @@ public sealed class CallerAuthentication(
     }
 }
 
+/// <summary>The allowed callers' secrets, hashed once (a handler is made per request).</summary>
+public sealed class CallerCredentials(IOptions<CallerOptions> options)
+{
+    public IReadOnlyList<(string Name, byte[] Digest)> Digests { get; } =
+        [.. options.Value.StaticTokens.Select(pair => (pair.Key, SHA256.HashData(Encoding.UTF8.GetBytes(pair.Value))))];
+}
+
 public static class CallerRegistration
 {
     public static WebApplicationBuilder AddCallerAuthentication(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<CallerOptions>().BindConfiguration(CallerOptions.Section);
+        builder.Services.AddSingleton<CallerCredentials>();
         builder.Services.AddAuthentication(CallerAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, CallerAuthentication>(CallerAuthentication.SchemeName, null);
         builder.Services.AddAuthorization();
         return builder;

@@ -2,7 +2,7 @@ namespace K8shell.Identity.Callers;
 
 /// <summary>
 /// Who may call Identity's RPCs (section <c>Identity:Callers</c>). <see cref="StaticTokens"/>: caller
-/// name → shared secret, for development and the local stack (the AppHost generates them).
+/// name → shared secret, for development and the local stack.
 /// </summary>
 public sealed class CallerOptions
 {

@@ -11,7 +11,7 @@ public static class JwksEndpoint
     {
         app.MapGet(Path, (SigningKeys keys) =>
         {
-            var document = new { keys = keys.Published.Select(key => key.PublicJwk()).Select(jwk => new { jwk.Kty, jwk.Crv, jwk.X, jwk.Y, jwk.Kid, jwk.Use, jwk.Alg }) };
+            var document = new { keys = keys.Published.Select(key => key.PublicJwk) };
             return Results.Text(JsonSerializer.Serialize(document, JsonOptions), "application/jwk-set+json");
         });
         return app;

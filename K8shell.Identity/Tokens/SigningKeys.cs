@@ -10,12 +10,11 @@ namespace K8shell.Identity.Tokens;
 /// and a new one is made once it is older than <see cref="TokenOptions.RotateAfter"/>. A retired key
 /// stays published (JWKS) until every token it signed has expired, then it is deleted.
 /// </summary>
-public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<IdentityStorageOptions> storage, IHostEnvironment environment, ILogger<SigningKeys> logger)
+public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<IdentityOptions> identity, IHostEnvironment environment, ILogger<SigningKeys> logger)
 {
     private readonly Lock _gate = new();
+    private readonly string _directory = Path.Combine(Path.GetFullPath(identity.Value.DataDirectory, environment.ContentRootPath), "signing-keys");
     private List<SigningKey>? _keys;
-
-    private string Directory => Path.Combine(Path.GetFullPath(storage.Value.DataDirectory, environment.ContentRootPath), "signing-keys");
 
     /// <summary>The key to sign with now (rotating first if it is due).</summary>
     public SigningKey Current
@@ -57,8 +56,8 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
         {
             return _keys = [SigningKey.Load(configured, DateTimeOffset.MinValue)];
         }
-        System.IO.Directory.CreateDirectory(Directory);
-        _keys = [.. System.IO.Directory.GetFiles(Directory, "*.pem")
+        Directory.CreateDirectory(_directory);
+        _keys = [.. Directory.GetFiles(_directory, "*.pem")
             .Select(path => SigningKey.Load(path, DateTimeOffset.FromUnixTimeSeconds(long.Parse(Path.GetFileNameWithoutExtension(path)))))
             .OrderBy(key => key.Created)];
         if (_keys.Count == 0)
@@ -72,7 +71,7 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
     private SigningKey Generate()
     {
         var created = DateTimeOffset.UtcNow;
-        var path = Path.Combine(Directory, $"{created.ToUnixTimeSeconds()}.pem");
+        var path = Path.Combine(_directory, $"{created.ToUnixTimeSeconds()}.pem");
         using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         // Written complete under a temporary name, then renamed: a crash leaves no half key behind.
         var temporary = path + ".tmp";
@@ -102,6 +101,9 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
     }
 }
 
+/// <summary>A public key as RFC 7517 writes it (EC, ES256): what verifiers read from the JWKS.</summary>
+public sealed record Jwk(string Kty, string Crv, string X, string Y, string Kid, string Use, string Alg);
+
 /// <summary>One signing key: the private key, its key id (the RFC 7638 thumbprint) and when it was made.</summary>
 public sealed class SigningKey
 {
@@ -110,6 +112,8 @@ public sealed class SigningKey
         Path = path;
         Key = key;
         Created = created;
+        var point = key.ECDsa.ExportParameters(includePrivateParameters: false).Q;
+        PublicJwk = new Jwk("EC", "P-256", Base64UrlEncoder.Encode(point.X), Base64UrlEncoder.Encode(point.Y), key.KeyId, "sig", SecurityAlgorithms.EcdsaSha256);
     }
 
     public string Path { get; }
@@ -136,11 +140,5 @@ public sealed class SigningKey
     }
 
     /// <summary>The public half as a JWK, for the JWKS document.</summary>
-    public JsonWebKey PublicJwk()
-    {
-        var jwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(Key.ECDsa.ExportParameters(includePrivateParameters: false))) { KeyId = Key.KeyId });
-        jwk.Use = "sig";
-        jwk.Alg = SecurityAlgorithms.EcdsaSha256;
-        return jwk;
-    }
+    public Jwk PublicJwk { get; }
 }

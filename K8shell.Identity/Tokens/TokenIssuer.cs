@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace K8shell.Identity.Tokens;
 
 /// <summary>Mints the ES256 user tokens of SPEC.md §8; they are not stored, callers cache them.</summary>
-public sealed class TokenIssuer(SigningKeys keys, IOptions<TokenOptions> options, TimeProvider time)
+public sealed class TokenIssuer(SigningKeys keys, IOptions<TokenOptions> options)
 {
     public const string DefaultAudience = "k8shell";
 
@@ -16,7 +16,7 @@ public sealed class TokenIssuer(SigningKeys keys, IOptions<TokenOptions> options
     public (string Token, DateTimeOffset ExpiresAt) Issue(UserRecord user, string source, IReadOnlyList<string> audiences, TimeSpan? lifetime)
     {
         // Whole seconds, as the token's iat and exp are: expires_at must say exactly what exp says.
-        var now = time.GetUtcNow();
+        var now = DateTimeOffset.UtcNow;
         now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
         var expires = now + (lifetime is { } asked && asked > TimeSpan.Zero ? Min(asked, options.Value.MaxLifetime) : options.Value.DefaultLifetime);
         var claims = new Dictionary<string, object>

@@ -1,12 +1,10 @@
 namespace K8shell.Bench;
 
 /// <summary>Timings of one operation against one server, and how to summarise them.</summary>
-internal sealed class Measurement(string server)
+internal sealed class Measurement
 {
     private readonly List<TimeSpan> _times = [];
     private readonly List<long> _allocated = [];
-
-    public string Server { get; } = server;
 
     public void Add(TimeSpan time) => _times.Add(time);
 

@@ -38,8 +38,8 @@ internal sealed class SshLibraryBenchmark(string directory, int runs, int mebiby
         var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
         foreach (var (name, command, throughput) in cases.Where(c => only is null || c.Name.Contains(only)))
         {
-            var ourTimes = new Measurement("k8shell");
-            var sshdTimes = new Measurement("sshd");
+            var ourTimes = new Measurement();
+            var sshdTimes = new Measurement();
             sampler?.Start();
             for (var run = 0; run < runs; run++)
             {

@@ -2,14 +2,6 @@ using Microsoft.Extensions.Options;
 
 namespace K8shell.Identity.Users.Files;
 
-/// <summary>Where the file provider reads users (section <c>Identity</c>): paths relative to the content root.</summary>
-public sealed class UserFilesOptions
-{
-    public const string Section = "Identity";
-
-    public List<string> UserFiles { get; set; } = [];
-}
-
 /// <summary>
 /// The users of the configured YAML files, reloaded when a file changes. A file that does not parse
 /// stops the service at start; later, it keeps the last good set in use and the log says which file,
@@ -25,7 +17,7 @@ public sealed class FileUserProvider : IDisposable
     private readonly Timer _reload;
     private volatile IReadOnlyDictionary<string, UserRecord> _users;
 
-    public FileUserProvider(IOptions<UserFilesOptions> options, IHostEnvironment environment, ILogger<FileUserProvider> logger)
+    public FileUserProvider(IOptions<IdentityOptions> options, IHostEnvironment environment, ILogger<FileUserProvider> logger)
     {
         _paths = [.. options.Value.UserFiles.Select(path => Path.GetFullPath(path, environment.ContentRootPath))];
         _logger = logger;
@@ -42,8 +34,6 @@ public sealed class FileUserProvider : IDisposable
             _watchers.Add(watcher);
         }
     }
-
-    public int Count => _users.Count;
 
     public UserRecord? Find(string username) => _users.GetValueOrDefault(username);
 
