@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing;
 using K8shell.Testing.SshHost;
 
 namespace K8shell.Bench;
@@ -19,10 +20,8 @@ internal sealed class SshLibraryBenchmark(string directory, int runs, int mebiby
 
     public async Task<IReadOnlyList<(string Name, Measurement Ours, Measurement Sshd, bool Throughput)>> RunAsync(CancellationToken cancellationToken)
     {
-        await RunQuietAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", _hostKey], cancellationToken);
-        await RunQuietAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", _userKey], cancellationToken);
-        // "type base64", without the comment: how the library presents a key.
-        var authorizedKey = string.Join(' ', (await File.ReadAllTextAsync(_userKey + ".pub", cancellationToken)).Split(' ')[..2]);
+        await SshKeys.GenerateAsync(_hostKey, cancellationToken: cancellationToken);
+        var (_, authorizedKey) = await SshKeys.GenerateAsync(_userKey, cancellationToken: cancellationToken);
 
         using var ours = StartOurs(OpenSshKeyFile.Parse(await File.ReadAllTextAsync(_hostKey, cancellationToken)), authorizedKey, cancellationToken, out var ourPort);
         using var sshd = await StartSshdAsync(authorizedKey, cancellationToken);
@@ -131,19 +130,8 @@ internal sealed class SshLibraryBenchmark(string directory, int runs, int mebiby
                   $"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR {Environment.UserName}@127.0.0.1 '{command}'";
         var line = upload ? $"head -c {mebibytes}M /dev/zero | {ssh}" : $"{ssh} > /dev/null";
         var stopwatch = Stopwatch.StartNew();
-        await RunQuietAsync("/bin/sh", ["-c", line], cancellationToken);
+        await Programs.RunToSuccessAsync("/bin/sh", ["-c", line], cancellationToken: cancellationToken);
         return stopwatch.Elapsed;
-    }
-
-    private static async Task RunQuietAsync(string program, string[] arguments, CancellationToken cancellationToken)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true })!;
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await errors}");
-        }
     }
 
     private sealed class SshdProcess(Process process, int port) : IDisposable

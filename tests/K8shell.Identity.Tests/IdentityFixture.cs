@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Net.Client;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Testing;
@@ -94,16 +93,8 @@ public sealed class IdentityFixture : IAsyncLifetime
         {extra}
         """;
 
-    private async Task<string> KeyAsync(string name)
-    {
-        var file = Path.Combine(_directory, $"{name}_ed25519");
-        using var keygen = Process.Start(new ProcessStartInfo("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"{name}@laptop", "-f", file])
-        {
-            RedirectStandardError = true,
-        })!;
-        await keygen.WaitForExitAsync();
-        return (await File.ReadAllTextAsync(file + ".pub")).Trim();
-    }
+    private async Task<string> KeyAsync(string name) =>
+        (await SshKeys.GenerateAsync(Path.Combine(_directory, $"{name}_ed25519"), comment: $"{name}@laptop")).PublicLine;
 
     public async ValueTask DisposeAsync()
     {

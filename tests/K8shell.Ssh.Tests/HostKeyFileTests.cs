@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using K8shell.Testing;
 using K8shell.Ssh.HostKeys;
 
 namespace K8shell.Ssh.Tests;
@@ -21,7 +21,7 @@ public sealed class HostKeyFileTests : IDisposable
         File.WriteAllText(path, OpenSshKeyFile.Format(key, "k8shell-test"));
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var publicLine = await RunAsync("ssh-keygen", "-y", "-f", path);
+        var publicLine = await Programs.RunToSuccessAsync("ssh-keygen", ["-y", "-f", path], cancellationToken: TestContext.Current.CancellationToken);
         // It also reads back the comment, so the whole private section parsed.
         Assert.Equal($"{OpenSshKeyFile.PublicKeyLine(key)} k8shell-test", publicLine.Trim());
     }
@@ -31,7 +31,7 @@ public sealed class HostKeyFileTests : IDisposable
     public async Task We_read_the_keys_ssh_keygen_writes(string keyType)
     {
         var path = Path.Combine(_directory, "generated");
-        await RunAsync("ssh-keygen", "-q", "-t", keyType == "ssh-rsa" ? "rsa" : "ed25519", "-N", "", "-C", "made-by-ssh-keygen", "-f", path);
+        await Programs.RunToSuccessAsync("ssh-keygen", ["-q", "-t", keyType == "ssh-rsa" ? "rsa" : "ed25519", "-N", "", "-C", "made-by-ssh-keygen", "-f", path], cancellationToken: TestContext.Current.CancellationToken);
 
         var key = OpenSshKeyFile.Parse(File.ReadAllText(path));
         var publicLine = File.ReadAllText(path + ".pub").Split(' ');
@@ -44,7 +44,7 @@ public sealed class HostKeyFileTests : IDisposable
     public async Task An_encrypted_key_is_refused_with_what_to_do_instead()
     {
         var path = Path.Combine(_directory, "encrypted");
-        await RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "passphrase", "-f", path);
+        await Programs.RunToSuccessAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "passphrase", "-f", path], cancellationToken: TestContext.Current.CancellationToken);
 
         var error = Assert.Throws<FormatException>(() => OpenSshKeyFile.Parse(File.ReadAllText(path)));
         Assert.Contains("encrypted", error.Message);
@@ -80,20 +80,5 @@ public sealed class HostKeyFileTests : IDisposable
         Assert.Equal(created.PublicKeyBlob, loaded.PublicKeyBlob);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal(["ssh_host_ed25519_key"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
-    }
-
-    private static async Task<string> RunAsync(string program, params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(startInfo)!;
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {error}");
-        return output;
     }
 }

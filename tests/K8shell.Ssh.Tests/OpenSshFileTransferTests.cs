@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing;
 using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
@@ -85,16 +85,13 @@ public sealed class OpenSshFileTransferTests : IDisposable
         var (listener, knownHosts, common) = OpenSshClient.Prepare(OpenSshKeyFile.PublicKeyLine(HostKey), [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey"]);
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(tool, [.. common, .. arguments]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var output = process.StandardOutput.ReadToEndAsync(Cancellation);
-            var log = process.StandardError.ReadToEndAsync(Cancellation);
+            using var process = Programs.Start(tool, [.. common, .. arguments]);
             using (var socket = await listener.AcceptSocketAsync(Cancellation))
             await using (var stream = new NetworkStream(socket))
             {
                 await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation);
             }
-            await process.WaitForExitAsync(Cancellation);
-            return (process.ExitCode, await output, await log);
+            return await process.WaitAsync(Cancellation);
         }
         finally
         {

@@ -5,6 +5,7 @@ using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
+using K8shell.Testing;
 using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
@@ -199,14 +200,8 @@ public sealed class OpenSshSessionTests : IDisposable
         using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", agentSocket]) { RedirectStandardOutput = true })!;
         try
         {
-            while (!File.Exists(agentSocket))
-            {
-                await Task.Delay(20, Cancellation);
-            }
-            using (var add = Process.Start(new ProcessStartInfo("ssh-add", [keyFile]) { Environment = { ["SSH_AUTH_SOCK"] = agentSocket }, RedirectStandardError = true })!)
-            {
-                await add.WaitForExitAsync(Cancellation);
-            }
+            Assert.True(await Eventually.WaitAsync(() => File.Exists(agentSocket), TimeSpan.FromSeconds(20), Cancellation), "ssh-agent made no socket");
+            await Programs.RunToSuccessAsync("ssh-add", [keyFile], new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = agentSocket }, Cancellation);
 
             // ssh-add on our side lists the key held by the client's agent, over auth-agent@openssh.com.
             var run = await _runs.RunAsync("ssh-add -L", [], new Scenario { AgentSocket = agentSocket }, "ForwardAgent=yes");

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.Algorithms;
 using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing;
 using K8shell.Testing.SshHost;
 
 namespace K8shell.Ssh.Tests;
@@ -61,15 +61,12 @@ public sealed class OtherClientTests
             {string.Join('\n', body.Split('\n').Select(line => "        " + line))}
             asyncio.run(main())
             """;
-        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-W", "ignore", "-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var python = Process.Start(startInfo)!;
-        var output = python.StandardOutput.ReadToEndAsync(Cancellation);
-        var errors = python.StandardError.ReadToEndAsync(Cancellation);
+        using var python = Programs.Start("/usr/bin/python3", ["-W", "ignore", "-c", program]);
 
         await ServeOneAsync(listener);
-        await python.WaitForExitAsync(Cancellation);
-        Assert.True(python.ExitCode == 0, $"asyncssh failed:\n{await output}{await errors}");
-        return (await output).Trim();
+        var (exitCode, output, errors) = await python.WaitAsync(Cancellation);
+        Assert.True(exitCode == 0, $"asyncssh failed:\n{output}{errors}");
+        return output.Trim();
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Ssh.HostKeys;
+using K8shell.Testing;
 
 namespace K8shell.Ssh.Tests;
 
@@ -21,14 +21,9 @@ public sealed class SshAuditTests
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         var serving = ServeAsync(listener, config, stop.Token);
 
-        var startInfo = new ProcessStartInfo("ssh-audit", ["-n", "-p", ((IPEndPoint)listener.LocalEndpoint).Port.ToString(), "127.0.0.1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var audit = Process.Start(startInfo)!;
-        var report = await audit.StandardOutput.ReadToEndAsync(Cancellation) + await audit.StandardError.ReadToEndAsync(Cancellation);
-        await audit.WaitForExitAsync(Cancellation);
+        var (_, output, errors) = await Programs.RunAsync("ssh-audit", ["-n", "-p", ((IPEndPoint)listener.LocalEndpoint).Port.ToString(), "127.0.0.1"],
+            cancellationToken: Cancellation);
+        var report = output + errors;
         await stop.CancelAsync();
         await serving;
 

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using K8shell.Testing;
 
 namespace K8shell.Ssh.Tests;
 
@@ -20,13 +20,7 @@ internal static class UserKeys
     public static async Task<(string KeyFile, string AuthorizedKey)> GenerateAsync(string directory, string type, string? bits, CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, $"id_{type}{bits}");
-        if (!File.Exists(path))
-        {
-            string[] arguments = ["-q", "-t", type, .. bits is null ? Array.Empty<string>() : ["-b", bits], "-N", "", "-f", path];
-            using var keygen = Process.Start("ssh-keygen", arguments)!;
-            await keygen.WaitForExitAsync(cancellationToken);
-        }
-        var publicKey = File.ReadAllText(path + ".pub").Split(' ');
-        return (path, $"{publicKey[0]} {publicKey[1]}");
+        var (_, authorizedKey) = await SshKeys.GenerateAsync(path, type, bits, cancellationToken: cancellationToken);
+        return (path, authorizedKey);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.Testing;
 
 namespace K8shell.WorkspaceDaemon.Tests;
 
@@ -24,13 +25,10 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", ClientAgentSocket]) { RedirectStandardOutput = true })!;
-        while (!File.Exists(ClientAgentSocket))
-        {
-            await Task.Delay(20, Cancellation);
-        }
+        Assert.True(await Eventually.WaitAsync(() => File.Exists(ClientAgentSocket), TimeSpan.FromSeconds(20), Cancellation), "ssh-agent made no socket");
         var key = Path.Combine(_directory, "id_ed25519");
-        await Tools.RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "forwarded-key", "-f", key);
-        await Tools.RunAsync("ssh-add", new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = ClientAgentSocket }, key);
+        await SshKeys.GenerateAsync(key, comment: "forwarded-key", cancellationToken: Cancellation);
+        await Programs.RunToSuccessAsync("ssh-add", [key], new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = ClientAgentSocket }, Cancellation);
     }
 
     [Fact]
@@ -43,7 +41,7 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(socketPath)!));
         var carrying = CarryToClientAgentAsync(listen.ResponseStream);
 
-        await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(),
+        await using var run = await ProcessRun.ExecAsync(daemon.Processes(),
             new ProcessStart { SessionId = _sessionId, Command = "echo \"$SSH_AUTH_SOCK\"; ssh-add -l", AgentForwarding = true });
 
         Assert.Equal(0u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
@@ -53,12 +51,8 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
         listen.Dispose();
         await carrying;
         // The daemon cleans up once it sees the call cancelled.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.Exists(Path.GetDirectoryName(socketPath)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, Cancellation);
-        }
-        Assert.False(Directory.Exists(Path.GetDirectoryName(socketPath)), "the agent directory outlived its listener");
+        Assert.True(await Eventually.WaitAsync(() => !Directory.Exists(Path.GetDirectoryName(socketPath)), TimeSpan.FromSeconds(10), Cancellation),
+            "the agent directory outlived its listener");
     }
 
     [Fact]
@@ -85,7 +79,7 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
             cancellationToken: Cancellation);
         await listen.ResponseStream.NextAsync();
 
-        await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(),
+        await using var run = await ProcessRun.ExecAsync(daemon.Processes(),
             new ProcessStart { SessionId = _sessionId, Command = "echo \"[${SSH_AUTH_SOCK-unset}]\"" });
 
         await run.WaitForExitAsync(Cancellation);

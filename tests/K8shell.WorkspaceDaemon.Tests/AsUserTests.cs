@@ -1,5 +1,6 @@
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.Testing;
 
 namespace K8shell.WorkspaceDaemon.Tests;
 
@@ -13,7 +14,7 @@ public sealed class AsUserTests(DaemonFixture daemon)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     private Task<ProcessRun> ExecAsync(string command, string asUser, bool sudo) =>
-        ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(daemon.Token(sudo: sudo)),
+        ProcessRun.ExecAsync(daemon.Processes(daemon.Token(sudo: sudo)),
             new ProcessStart { Command = command, AsUser = asUser });
 
     [Fact]
@@ -21,24 +22,24 @@ public sealed class AsUserTests(DaemonFixture daemon)
     {
         Assert.True(Environment.UserName == "root", "these tests need the daemon to run as root, as in a workspace pod");
         var user = $"k8sh-{Guid.NewGuid():N}"[..16];
-        await Tools.RunAsync("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/bash", "--user-group", user);
+        await Programs.RunToSuccessAsync("useradd", ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/bash", "--user-group", user], cancellationToken: Cancellation);
         try
         {
-            var ids = (await Tools.RunAsync("id", user)).Trim();
+            var ids = (await Programs.RunToSuccessAsync("id", [user], cancellationToken: Cancellation)).Trim();
             await using var run = await ExecAsync("echo \"$(id) $USER $HOME $SHELL\"", user, sudo: true);
 
             Assert.Equal(0u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
             Assert.Equal($"{ids} {user} /nonexistent /bin/bash\n", run.Stdout);
 
             // On a terminal, the device is the user's too (as sshd hands it over), or programs reopening it would fail.
-            await using var shell = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(daemon.Token(sudo: true)),
+            await using var shell = await ProcessRun.ExecAsync(daemon.Processes(daemon.Token(sudo: true)),
                 new ProcessStart { Command = "stat -c '%U:%a' \"$(tty)\"", AsUser = user, Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24 } });
             Assert.Equal(0u, (await shell.WaitForExitAsync(Cancellation)).ExitStatus);
             Assert.Equal($"{user}:600\r\n", shell.Stdout);
         }
         finally
         {
-            await Tools.RunAsync("userdel", user);
+            await Programs.RunToSuccessAsync("userdel", [user], cancellationToken: Cancellation);
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class LeakTests(DaemonFixture daemon)
     /// <summary>A PTY shell that has answered once (so it is up, and now waits for input).</summary>
     private async Task<ProcessRun> ShellAsync()
     {
-        var shell = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(),
+        var shell = await ProcessRun.ShellAsync(daemon.Processes(),
             new ProcessStart { Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24 } });
         await shell.WriteAsync("echo up-$((6*7))\n");
         await shell.WaitForOutputAsync("up-42", Cancellation);
@@ -60,7 +60,7 @@ public sealed class LeakTests(DaemonFixture daemon)
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = Cancellation }, async (index, token) =>
         {
             var start = new ProcessStart { Command = "echo $$", Pty = index % 3 == 1 ? new PtyRequest { Term = "xterm", Columns = 80, Rows = 24 } : null };
-            await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: token), daemon.Processes(), start);
+            await using var run = await ProcessRun.ExecAsync(daemon.Processes(), start);
             if (index % 3 == 2)
             {
                 run.Abandon();

@@ -23,22 +23,18 @@ public sealed class Pid1Tests(DaemonFixture daemon)
         var processes = new ProcessService.ProcessServiceClient(channel);
 
         // An orphan: the subshell's sleep outlives its parent and is handed to PID 1.
-        await using (var orphaning = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), processes,
+        await using (var orphaning = await ProcessRun.ExecAsync(processes,
             new ProcessStart { Command = "(sleep 0.2 &); tr '\\0' ' ' < /proc/1/cmdline; exit 7" }))
         {
             Assert.Equal(7u, (await orphaning.WaitForExitAsync(Cancellation)).ExitStatus);
             Assert.Contains("k8shelld.dll", orphaning.Stdout); // PID 1 of the session's namespace is the daemon
         }
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (ChildrenOf(daemonPid).Length > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Cancellation);
-        }
+        await Eventually.WaitAsync(() => ChildrenOf(daemonPid).Length == 0, TimeSpan.FromSeconds(10), Cancellation);
         Assert.Empty(ChildrenOf(daemonPid).Select(pid => $"{pid}: {File.ReadAllText($"/proc/{pid}/stat")}"));
 
         // SIGTERM to the daemon: its sessions get SIGTERM, report how they ended, and it exits 0.
         var marker = Path.Combine(daemon.Home, $"term-{Guid.NewGuid():N}");
-        await using var session = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), processes,
+        await using var session = await ProcessRun.ExecAsync(processes,
             new ProcessStart { Command = $"trap 'echo terminated > {marker}; exit 0' TERM; echo ready; sleep 60 & wait" });
         await session.WaitForOutputAsync("ready", Cancellation);
         using (var process = Process.GetProcessById(daemonPid))
@@ -69,7 +65,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
                 new() { ["Workspace__User"] = "k8sh-created", ["Workspace__Uid"] = "4321", ["Workspace__Gid"] = "4322", ["Workspace__Home"] = home });
             using var channel = daemon.ChannelTo(daemonInImage);
 
-            await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), new ProcessService.ProcessServiceClient(channel),
+            await using var run = await ProcessRun.ExecAsync(new ProcessService.ProcessServiceClient(channel),
                 new ProcessStart { Command = "id; stat -c '%U:%G' \"$HOME\"" });
 
             Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, run.Stderr);

@@ -48,11 +48,17 @@ internal sealed class ProcessRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens the call (<paramref name="open"/> picks Shell, Exec or Sftp) and sends <paramref name="start"/>.</summary>
-    public static async Task<ProcessRun> StartAsync(Func<ProcessService.ProcessServiceClient, AsyncDuplexStreamingCall<ProcessRequest, ProcessResponse>> open,
-        ProcessService.ProcessServiceClient client, ProcessStart start)
+    /// <summary>An Exec call, started with <paramref name="start"/>.</summary>
+    public static Task<ProcessRun> ExecAsync(ProcessService.ProcessServiceClient client, ProcessStart start) =>
+        StartAsync(client.Exec(cancellationToken: TestContext.Current.CancellationToken), start);
+
+    /// <summary>A Shell call, started with <paramref name="start"/>.</summary>
+    public static Task<ProcessRun> ShellAsync(ProcessService.ProcessServiceClient client, ProcessStart start) =>
+        StartAsync(client.Shell(cancellationToken: TestContext.Current.CancellationToken), start);
+
+    private static async Task<ProcessRun> StartAsync(AsyncDuplexStreamingCall<ProcessRequest, ProcessResponse> call, ProcessStart start)
     {
-        var run = new ProcessRun(open(client));
+        var run = new ProcessRun(call);
         start.SessionId = start.SessionId.Length > 0 ? start.SessionId : "proxy-1-aa";
         start.StreamId = start.StreamId.Length > 0 ? start.StreamId : $"ex-{start.SessionId}1";
         await run.SendAsync(new ProcessRequest { Start = start });

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.Testing;
 
 namespace K8shell.WorkspaceDaemon.Tests;
 
@@ -14,7 +15,7 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     {
         var start = new ProcessStart { Command = command };
         adjust?.Invoke(start);
-        return ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(), start);
+        return ProcessRun.ExecAsync(daemon.Processes(), start);
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     [Fact]
     public async Task A_pty_shell_shows_the_splash_has_its_terminal_resizes_and_takes_ctrl_c()
     {
-        await using var run = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(), new ProcessStart
+        await using var run = await ProcessRun.ShellAsync(daemon.Processes(), new ProcessStart
         {
             StreamId = "sh-proxy-1-aa1",
             ShowSplash = true,
@@ -129,7 +130,7 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     [Fact]
     public async Task A_pty_shell_that_exits_ends_the_session_though_a_background_job_holds_the_terminal()
     {
-        await using var run = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(),
+        await using var run = await ProcessRun.ShellAsync(daemon.Processes(),
             new ProcessStart { Pty = new PtyRequest { Term = "dumb", Columns = 80, Rows = 24 } });
 
         await run.WriteAsync("sleep 30 & exit 3\n");
@@ -157,7 +158,7 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
         try
         {
             const string crash = "ulimit -c unlimited; kill -SEGV $$";
-            var control = await Tools.RunAsync("bash", "-c", $"exec 2>&1; cd {directory}; bash -c '{crash}'; true");
+            var control = await Programs.RunToSuccessAsync("bash", ["-c", $"exec 2>&1; cd {directory}; bash -c '{crash}'; true"], cancellationToken: Cancellation);
             await using var run = await ExecAsync($"cd {directory}; {crash}");
 
             var exit = (await run.WaitForExitAsync(Cancellation)).ExitSignal;
@@ -232,7 +233,7 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     {
         await using var broken = await daemon.StartDaemonAsync(settings: new() { ["Workspace__Shell"] = "/nonexistent/shell" });
         using var channel = daemon.ChannelTo(broken);
-        await using var run = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), new ProcessService.ProcessServiceClient(channel),
+        await using var run = await ProcessRun.ExecAsync(new ProcessService.ProcessServiceClient(channel),
             new ProcessStart { Command = "true" });
 
         Assert.Equal(127u, (await run.WaitForExitAsync(Cancellation)).ExitStatus);
@@ -246,10 +247,10 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
     [Fact]
     public async Task A_start_that_is_not_first_or_does_not_fit_the_call_is_invalid()
     {
-        await using var noStart = await ProcessRun.StartAsync(client => client.Exec(cancellationToken: Cancellation), daemon.Processes(), new ProcessStart());
+        await using var noStart = await ProcessRun.ExecAsync(daemon.Processes(), new ProcessStart());
         Assert.Equal(StatusCode.InvalidArgument, (await noStart.FailureAsync(Cancellation)).StatusCode);
 
-        await using var shellWithCommand = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(),
+        await using var shellWithCommand = await ProcessRun.ShellAsync(daemon.Processes(),
             new ProcessStart { Command = "true" });
         Assert.Equal(StatusCode.InvalidArgument, (await shellWithCommand.FailureAsync(Cancellation)).StatusCode);
 
@@ -286,11 +287,7 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
 
         run.Abandon();
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!File.Exists(marker) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, Cancellation);
-        }
+        await Eventually.WaitAsync(() => File.Exists(marker), TimeSpan.FromSeconds(20), Cancellation);
         Assert.Equal("hangup\n", await File.ReadAllTextAsync(marker, Cancellation));
         await run.DisposeAsync();
     }

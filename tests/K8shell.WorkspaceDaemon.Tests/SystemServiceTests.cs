@@ -49,7 +49,7 @@ public sealed class SystemServiceTests(DaemonFixture daemon)
     [Fact]
     public async Task The_first_shell_shows_how_the_init_scripts_went()
     {
-        await using var run = await ProcessRun.StartAsync(client => client.Shell(cancellationToken: Cancellation), daemon.Processes(), new ProcessStart
+        await using var run = await ProcessRun.ShellAsync(daemon.Processes(), new ProcessStart
         {
             ShowSplash = true,
             Pty = new PtyRequest { Term = "xterm", Columns = 80, Rows = 24 },

@@ -17,8 +17,8 @@ public sealed class TlsTests(DaemonFixture daemon) : IDisposable
     public async Task A_configured_certificate_serves_grpc_over_tls_to_callers_that_trust_it()
     {
         var (certificate, key) = (Path.Combine(_directory, "tls.crt"), Path.Combine(_directory, "tls.key"));
-        await Tools.RunAsync("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-            "-subj", "/CN=k8shelld", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate);
+        await Programs.RunToSuccessAsync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+            "-subj", "/CN=k8shelld", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", certificate], cancellationToken: Cancellation);
         var port = FreePort.Next();
         await using var tls = await daemon.StartDaemonAsync(settings: new()
         {

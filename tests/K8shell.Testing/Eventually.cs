@@ -1,0 +1,20 @@
+namespace K8shell.Testing;
+
+/// <summary>Waiting for something another process does, without sleeping longer than needed.</summary>
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; whether it held (the caller asserts, with its own message).</summary>
+    public static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        return true;
+    }
+}
