@@ -115,13 +115,12 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
         (writer.BytesSinceNewKeys >= _limits.Bytes || reader.BytesSinceNewKeys >= _limits.Bytes ||
          Stopwatch.GetElapsedTime(_keysSince) >= _limits.Time);
 
-    /// <summary>Sends our KEXINIT when the keys have done enough; the exchange completes when the client answers.</summary>
-    private async ValueTask StartRekeyIfDueAsync(CancellationToken cancellationToken)
+    /// <summary>Writes our KEXINIT when the keys have done enough (the caller flushes); the exchange completes when the client answers.</summary>
+    private void StartRekeyIfDue()
     {
         if (RekeyDue)
         {
             _ourKexInit = _keyExchange!.WriteKexInit();
-            await writer.FlushAsync(cancellationToken);
         }
     }
 
@@ -169,7 +168,7 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
                 if (_ourKexInit is null)
                 {
                     write(writer, message);
-                    await StartRekeyIfDueAsync(cancellationToken);
+                    StartRekeyIfDue();
                     await writer.FlushAsync(cancellationToken);
                     return;
                 }
@@ -202,13 +201,14 @@ public sealed class SshTransport(PacketReader reader, PacketWriter writer)
         _deferred.Enqueue(payload.ToArray());
     }
 
-    /// <summary>As <see cref="StartRekeyIfDueAsync"/>, from the receive side, which does not hold the send lock.</summary>
+    /// <summary>As <see cref="StartRekeyIfDue"/>, from the receive side, which does not hold the send lock.</summary>
     private async ValueTask StartRekeyLockedAsync(CancellationToken cancellationToken)
     {
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await StartRekeyIfDueAsync(cancellationToken);
+            StartRekeyIfDue();
+            await writer.FlushAsync(cancellationToken);
         }
         finally
         {
