@@ -16,6 +16,9 @@ declare -A packages=(
   [openssh-client]=/usr/bin/ssh
   [openssh-sftp-server]=/usr/lib/openssh/sftp-server
   [openssh-server]=/usr/sbin/sshd
+  [postgresql]=/usr/lib/postgresql/15/bin/initdb
+  [python3-argon2]=/usr/lib/python3/dist-packages/argon2/__init__.py
+  [python3-bcrypt]=/usr/lib/python3/dist-packages/bcrypt/__init__.py
   [python3-paramiko]=/usr/lib/python3/dist-packages/paramiko/__init__.py
   [python3-asyncssh]=/usr/lib/python3/dist-packages/asyncssh/__init__.py
   [ssh-audit]=/usr/bin/ssh-audit
@@ -38,6 +41,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   # openssh-server's package enables a system sshd; the project never needs it running.
   if command -v systemctl >/dev/null && systemctl is-active --quiet ssh 2>/dev/null; then
     as_root systemctl disable --now ssh >/dev/null 2>&1 || true
+  fi
+  # So does postgresql's: tests start their own server in a temporary folder (tests/K8shell.Testing/PostgresServer.cs).
+  if command -v systemctl >/dev/null && systemctl is-active --quiet postgresql 2>/dev/null; then
+    as_root systemctl disable --now postgresql >/dev/null 2>&1 || true
   fi
 fi
 

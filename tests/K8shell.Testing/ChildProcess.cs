@@ -93,12 +93,12 @@ public sealed class ChildProcess : IAsyncDisposable
         throw new TimeoutException($"{Name}: the expected line never came ({why}). Output:\n{Output}");
     }
 
-    /// <summary>Sends SIGTERM and waits for a clean exit; returns the exit code.</summary>
-    public async Task<int> StopAsync(TimeSpan grace)
+    /// <summary>Sends SIGTERM (or <paramref name="signal"/>) and waits for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan grace, int signal = Signals.SigTerm)
     {
         if (!_process.HasExited)
         {
-            Signals.Send(_process, Signals.SigTerm);
+            Signals.Send(_process, signal);
         }
         using var timeout = new CancellationTokenSource(grace);
         try
@@ -108,7 +108,7 @@ public sealed class ChildProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Name} did not exit within {grace.TotalSeconds:F0} s of SIGTERM. Output:\n{Output}");
+            throw new TimeoutException($"{Name} did not exit within {grace.TotalSeconds:F0} s of signal {signal}. Output:\n{Output}");
         }
         return _process.ExitCode;
     }
