@@ -21,6 +21,7 @@ declare -A packages=(
   [python3-bcrypt]=/usr/lib/python3/dist-packages/bcrypt/__init__.py
   [python3-paramiko]=/usr/lib/python3/dist-packages/paramiko/__init__.py
   [python3-asyncssh]=/usr/lib/python3/dist-packages/asyncssh/__init__.py
+  [sqlite3]=/usr/bin/sqlite3
   [ssh-audit]=/usr/bin/ssh-audit
   [tmux]=/usr/bin/tmux
 )

@@ -1,45 +1,65 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
+using K8shell.Identity.Passwords;
 using K8shell.Identity.Tokens;
-using K8shell.Identity.Users.Files;
+using K8shell.Identity.Users.OAuth;
 
 namespace K8shell.Identity.Users;
 
 /// <summary>
-/// identity.proto: users from the file provider. FindUser, AuthUserPublicKey and IssueUserToken answer;
-/// the others are Unimplemented until their part of the Identity issue lands (password store, onboarding).
+/// identity.proto. Users come from the <see cref="UserDirectory"/> (user files, then the cache of
+/// onboarded users); failures of providers and the store become statuses in <see cref="DependencyFailures"/>.
 /// </summary>
-internal sealed class IdentityGrpcService(FileUserProvider files, TokenIssuer tokens, ILogger<IdentityGrpcService> logger) : IdentityService.IdentityServiceBase
+internal sealed class IdentityGrpcService(
+    UserDirectory users,
+    PasswordLogin passwords,
+    DeviceFlowOnboarding onboarding,
+    TokenIssuer tokens,
+    ILogger<IdentityGrpcService> logger) : IdentityService.IdentityServiceBase
 {
-    /// <summary>How long callers may keep a user record before asking again.</summary>
-    private static readonly TimeSpan RecordLifetime = TimeSpan.FromMinutes(10);
+    /// <summary>Longer names are refused before any lookup (no user has one).</summary>
+    private const int MaxNameLength = 256;
 
-    public override Task<User> FindUser(FindUserRequest request, ServerCallContext context)
+    public override async Task<User> FindUser(FindUserRequest request, ServerCallContext context)
     {
-        var user = request.LookupCase switch
+        var lookup = request.LookupCase switch
         {
-            FindUserRequest.LookupOneofCase.Username when request.Username.Length > 0 => files.Find(request.Username),
-            FindUserRequest.LookupOneofCase.Email when request.Email.Length > 0 => files.FindByEmail(request.Email),
+            FindUserRequest.LookupOneofCase.Username => Name(request.Username, "username"),
+            FindUserRequest.LookupOneofCase.Email => Name(request.Email, "email"),
             _ => throw new RpcException(new Status(StatusCode.InvalidArgument, "give a username or an email")),
         };
-        return user is not null
-            ? Task.FromResult(ToMessage(user))
-            : throw new RpcException(new Status(StatusCode.NotFound, $"no user {request.Username}{request.Email}"));
+        var user = request.LookupCase == FindUserRequest.LookupOneofCase.Username
+            ? await users.FindAsync(lookup, context.CancellationToken)
+            : await users.FindByEmailAsync(lookup, context.CancellationToken);
+        return user?.ToMessage() ?? throw new RpcException(new Status(StatusCode.NotFound, $"no user {lookup}"));
     }
 
-    public override Task<AuthUserResponse> AuthUserPublicKey(AuthUserPublicKeyRequest request, ServerCallContext context)
+    public override async Task<AuthUserResponse> AuthUserPublicKey(AuthUserPublicKeyRequest request, ServerCallContext context)
     {
         var offered = OfferedKey(request);
-        var response = Check(files.Find(request.Username), offered);
+        var response = Check(await users.FindAsync(Name(request.Username, "username"), context.CancellationToken), offered);
         logger.LogInformation("Public key {Fingerprint} for {Username} from {ClientIp}: {Outcome}", offered.Fingerprint, request.Username,
             request.ClientIp, response.Valid ? "accepted" : response.FailureReason);
-        return Task.FromResult(response);
+        return response;
     }
 
-    public override Task<IssueUserTokenResponse> IssueUserToken(IssueUserTokenRequest request, ServerCallContext context)
+    public override async Task<AuthUserResponse> AuthUserPassword(AuthUserPasswordRequest request, ServerCallContext context)
     {
-        var user = files.Find(request.Username) ?? throw new RpcException(new Status(StatusCode.NotFound, $"no user {request.Username}"));
+        if (request.Password.Length is 0 or > 1024)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a password of 1 to 1024 characters is expected"));
+        }
+        var response = await passwords.CheckAsync(Name(request.Username, "username"), request.Password, context.CancellationToken);
+        logger.LogInformation("Password for {Username} from {ClientIp}: {Outcome}", request.Username, request.ClientIp,
+            response.Valid ? "accepted" : response.FailureReason);
+        return response;
+    }
+
+    public override async Task<IssueUserTokenResponse> IssueUserToken(IssueUserTokenRequest request, ServerCallContext context)
+    {
+        var username = Name(request.Username, "username");
+        var user = await users.FindAsync(username, context.CancellationToken) ?? throw new RpcException(new Status(StatusCode.NotFound, $"no user {username}"));
         if (!user.IsValid || user.Locked)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{user.Username}: the account is {(user.Locked ? "locked" : "disabled")}"));
@@ -48,8 +68,17 @@ internal sealed class IdentityGrpcService(FileUserProvider files, TokenIssuer to
         var (token, expires) = tokens.Issue(user, source, request.Audiences, request.LifetimeSeconds > 0 ? TimeSpan.FromSeconds(request.LifetimeSeconds) : null);
         logger.LogInformation("Issued a token for {Username} to {Source}, audiences {Audiences}, until {Expires:O}", user.Username, source,
             string.Join(',', request.Audiences), expires);
-        return Task.FromResult(new IssueUserTokenResponse { UserToken = token, ExpiresAt = Timestamp.FromDateTimeOffset(expires) });
+        return new IssueUserTokenResponse { UserToken = token, ExpiresAt = Timestamp.FromDateTimeOffset(expires) };
     }
+
+    public override Task<UserOnboardCapability> GetUserOnboardCapability(GetUserOnboardCapabilityRequest request, ServerCallContext context) =>
+        onboarding.CapabilityAsync(request.Username, context.CancellationToken);
+
+    public override Task<DeviceFlowChallenge> OnboardUserDeviceFlow(OnboardUserDeviceFlowRequest request, ServerCallContext context) =>
+        onboarding.StartAsync(request.Provider, request.Username, context.CancellationToken);
+
+    public override Task<DeviceFlowResult> CompleteUserDeviceFlow(CompleteUserDeviceFlowRequest request, ServerCallContext context) =>
+        onboarding.CompleteAsync(request.Provider, request.Username, context.CancellationToken);
 
     private static AuthUserResponse Check(UserRecord? user, AuthorizedKey offered) => user switch
     {
@@ -59,7 +88,7 @@ internal sealed class IdentityGrpcService(FileUserProvider files, TokenIssuer to
         { Locked: true } => new AuthUserResponse { Locked = true, FailureReason = "the account is locked" },
         _ when !user.Auths.Contains("publickey") => new AuthUserResponse { FailureReason = "public key login is not enabled for this user" },
         _ when !user.AuthorizedKeys.Contains(offered) => new AuthUserResponse { FailureReason = $"key {offered.Fingerprint} is not one of the user's keys" },
-        _ => new AuthUserResponse { Valid = true, User = ToMessage(user), KeyFingerprint = offered.Fingerprint },
+        _ => new AuthUserResponse { Valid = true, User = user.ToMessage(), KeyFingerprint = offered.Fingerprint },
     };
 
     private static AuthorizedKey OfferedKey(AuthUserPublicKeyRequest request)
@@ -80,27 +109,8 @@ internal sealed class IdentityGrpcService(FileUserProvider files, TokenIssuer to
         }
     }
 
-    private static User ToMessage(UserRecord user)
-    {
-        var message = new User
-        {
-            Username = user.Username,
-            Organization = user.Organization,
-            IsValid = user.IsValid,
-            ExpiresAt = Timestamp.FromDateTime(DateTime.UtcNow + RecordLifetime),
-            Uid = user.Uid,
-            Gid = user.Gid,
-            Fullname = user.Fullname,
-            Email = user.Email,
-            Locked = user.Locked,
-            Source = user.Source,
-            Shell = user.Shell,
-            Sudo = user.Sudo,
-            PublicKeyCount = (uint)user.AuthorizedKeys.Count,
-        };
-        message.Roles.AddRange(user.Roles);
-        message.Blueprints.AddRange(user.Blueprints);
-        message.AuthMethods.AddRange(user.AuthMethods);
-        return message;
-    }
+    /// <summary>A username or email, present and of a sane length.</summary>
+    private static string Name(string value, string field) => value.Length is > 0 and <= MaxNameLength
+        ? value
+        : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field}: 1 to {MaxNameLength} characters expected, got {value.Length}"));
 }

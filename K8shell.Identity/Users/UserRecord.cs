@@ -21,6 +21,8 @@ public sealed record UserRecord
     /// <summary>A bcrypt hash; never leaves Identity.</summary>
     public string? PasswordHash { get; init; }
     public required string Source { get; init; }
+    /// <summary>The provider's own id for the user (remote providers), which survives renames there.</summary>
+    public string ExternalId { get; init; } = "";
 
     /// <summary>The methods the user can actually use: configured ones that have credentials behind them.</summary>
     public IEnumerable<string> AuthMethods =>
