@@ -22,6 +22,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Account> _accounts = new();
     private readonly ConcurrentDictionary<string, Grant> _grants = new();
     private readonly ConcurrentDictionary<string, string> _accessTokens = new();
+    private readonly ConcurrentBag<string> _issued = [];
 
     private LocalOAuthServer(WebApplication app) => _app = app;
 
@@ -29,6 +30,9 @@ public sealed class LocalOAuthServer : IAsyncDisposable
 
     /// <summary>Every request as "METHOD /path", in order: what Identity asked and when.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
+
+    /// <summary>Every device code and access token handed out: none may show up in a log.</summary>
+    public IEnumerable<string> IssuedSecrets => _issued;
 
     /// <summary>What the device authorization endpoint grants.</summary>
     public int ExpiresInSeconds { get; set; } = 900;
@@ -111,6 +115,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
         var grant = new Grant(Convert.ToHexString(RandomNumberGenerator.GetBytes(20)), $"{RandomNumberGenerator.GetHexString(4)}-{RandomNumberGenerator.GetHexString(4)}",
             DateTimeOffset.UtcNow.AddSeconds(ExpiresInSeconds));
         _grants[grant.DeviceCode] = grant;
+        _issued.Add(grant.DeviceCode);
         return Results.Json(new
         {
             device_code = grant.DeviceCode,
@@ -148,6 +153,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
         _grants.TryRemove(grant.DeviceCode, out _);
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(20));
         _accessTokens[token] = grant.Login;
+        _issued.Add(token);
         return Results.Json(new { access_token = token, token_type = "bearer", scope = "read:user" });
     }
 
