@@ -44,6 +44,20 @@ public sealed class UserFileReloadTests(IdentityFixture identity)
         Assert.Contains($"{file}:3: uid: required, a number of at least 1", service.Process.Output);
     }
 
+    [Fact]
+    public async Task A_name_defined_twice_keeps_the_first_definition_and_the_log_says_so()
+    {
+        var directory = Path.Combine(Path.GetDirectoryName(identity.UsersFile)!, "twice");
+        Directory.CreateDirectory(directory);
+        var second = Path.Combine(directory, "more-users.yaml");
+        await File.WriteAllTextAsync(second, "users:\n  - username: alice\n    uid: 2001\n    gid: 2001\n", Cancellation);
+        await using var service = await TestIdentity.StartAsync(identity, identity.UsersFile, Path.Combine(directory, "data"),
+            new Dictionary<string, string?> { ["Identity__UserFiles__1"] = second });
+
+        Assert.Equal(1001u, (await service.Client.FindUserAsync(new FindUserRequest { Username = "alice" }, cancellationToken: Cancellation)).Uid);
+        Assert.Contains($"{second}: user alice is defined earlier already; the first definition is used", service.Process.Process.Output);
+    }
+
     private static async Task EventuallyAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
