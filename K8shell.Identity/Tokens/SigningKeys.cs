@@ -6,9 +6,11 @@ namespace K8shell.Identity.Tokens;
 
 /// <summary>
 /// The ES256 keys tokens are signed with. Unless one is configured, they are generated into
-/// <c>&lt;data&gt;/signing-keys/</c> (PKCS#8 PEM, mode 0600, named by creation time), the newest signs,
-/// and a new one is made once it is older than <see cref="TokenOptions.RotateAfter"/>. A retired key
-/// stays published (JWKS) until every token it signed has expired, then it is deleted.
+/// <c>&lt;data&gt;/signing-keys/</c> (PKCS#8 PEM, mode 0600, named by creation time). The successor of
+/// the signing key is made <see cref="TokenOptions.PublishAhead"/> before the key is
+/// <see cref="TokenOptions.RotateAfter"/> old and is published (JWKS) from then on, but signs only once it
+/// is that much older: verifiers that cache the key set have seen it before its first token arrives.
+/// A retired key stays published until every token it signed has expired, then it is deleted.
 /// </summary>
 public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<IdentityOptions> identity, IHostEnvironment environment, ILogger<SigningKeys> logger)
 {
@@ -16,34 +18,48 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
     private readonly string _directory = Path.Combine(Path.GetFullPath(identity.Value.DataDirectory, environment.ContentRootPath), "signing-keys");
     private List<SigningKey>? _keys;
 
-    /// <summary>The key to sign with now (rotating first if it is due).</summary>
+    /// <summary>The key to sign with now.</summary>
     public SigningKey Current
     {
         get
         {
             lock (_gate)
             {
-                var keys = Keys();
-                if (options.Value.SigningKeyFile is null && DateTimeOffset.UtcNow - keys[^1].Created >= options.Value.RotateAfter)
-                {
-                    keys.Add(Generate());
-                    Retire(keys);
-                }
-                return keys[^1];
+                return Signing(Rotated());
             }
         }
     }
 
-    /// <summary>Every key whose tokens may still be valid: what the JWKS publishes.</summary>
+    /// <summary>Every key whose tokens may still be valid, and the successor: what the JWKS publishes.</summary>
     public IReadOnlyList<SigningKey> Published
     {
         get
         {
             lock (_gate)
             {
-                return [.. Keys()];
+                return [.. Rotated()];
             }
         }
+    }
+
+    /// <summary>At most half the rotation period, so a successor never waits for its own successor.</summary>
+    private TimeSpan PublishAhead => options.Value.PublishAhead < options.Value.RotateAfter / 2 ? options.Value.PublishAhead : options.Value.RotateAfter / 2;
+
+    /// <summary>The newest key published long enough ago; the first key signs from the start.</summary>
+    private SigningKey Signing(List<SigningKey> keys) =>
+        keys.LastOrDefault(key => DateTimeOffset.UtcNow - key.Created >= PublishAhead) ?? keys[0];
+
+    /// <summary>The keys, with the signing key's successor made once it is due.</summary>
+    private List<SigningKey> Rotated()
+    {
+        var keys = Keys();
+        var signing = Signing(keys);
+        if (options.Value.SigningKeyFile is null && signing == keys[^1] && DateTimeOffset.UtcNow - signing.Created >= options.Value.RotateAfter - PublishAhead)
+        {
+            keys.Add(Generate());
+            Retire(keys);
+        }
+        return keys;
     }
 
     private List<SigningKey> Keys()
@@ -85,12 +101,12 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
         return SigningKey.Load(path, created);
     }
 
-    /// <summary>Drops keys retired longer ago than the longest token lifetime (a key retires when its successor is made).</summary>
+    /// <summary>Drops keys retired longer ago than the longest token lifetime (a key retires when its successor starts signing).</summary>
     private void Retire(List<SigningKey> keys)
     {
         for (var index = keys.Count - 2; index >= 0; index--)
         {
-            var retired = keys[index + 1].Created;
+            var retired = keys[index + 1].Created + PublishAhead;
             if (DateTimeOffset.UtcNow - retired > options.Value.MaxLifetime)
             {
                 File.Delete(keys[index].Path);

@@ -17,6 +17,12 @@ public sealed class TokenOptions
     /// <summary>How long a generated signing key signs before a new one takes over.</summary>
     public TimeSpan RotateAfter { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a new key is published before it signs (at most half of <see cref="RotateAfter"/>): longer
+    /// than verifiers cache the key set (k8shelld refetches it on an unknown key id, at most every 30 s).
+    /// </summary>
+    public TimeSpan PublishAhead { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>A PEM EC P-256 private key to sign with instead of generated, rotated ones.</summary>
     public string? SigningKeyFile { get; set; }
 }

@@ -71,19 +71,33 @@ public sealed class UserTokenTests(IdentityFixture identity)
     }
 
     [Fact]
-    public async Task A_rotated_key_stays_published_so_its_tokens_still_verify()
+    public async Task A_new_key_is_published_before_it_signs_and_a_retired_one_until_its_tokens_expire()
     {
         var data = Path.Combine(identity.DataDirectory, "..", $"rotating-{Guid.NewGuid():N}");
-        await using var rotating = await StartIdentityAsync(data, new() { ["Identity__Tokens__RotateAfter"] = "00:00:01" });
+        await using var rotating = await StartIdentityAsync(data, new()
+        {
+            ["Identity__Tokens__RotateAfter"] = "00:00:04",
+            ["Identity__Tokens__PublishAhead"] = "00:00:01.500",
+        });
         using var channel = identity.ChannelTo(rotating);
         var client = new IdentityService.IdentityServiceClient(channel);
         var first = await IssueAsync(client, "alice", ["k8shelld"]);
+        Assert.Equal([new JsonWebToken(first.UserToken).Kid], await KeyIdsAsync(rotating));
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Cancellation);
+        // Past RotateAfter − PublishAhead (2.5 s): the successor is published, the first key still signs.
+        await Task.Delay(TimeSpan.FromSeconds(2.5), Cancellation);
+        var published = await KeyIdsAsync(rotating);
+        Assert.Equal(2, published.Count);
+        var successor = published.Single(kid => kid != new JsonWebToken(first.UserToken).Kid);
+        var stillFirst = await IssueAsync(client, "alice", ["k8shelld"]);
+        Assert.Equal(new JsonWebToken(first.UserToken).Kid, new JsonWebToken(stillFirst.UserToken).Kid);
+
+        // PublishAhead later the successor signs (and is not due for a successor of its own yet); the first
+        // key stays published for the first token.
+        await Task.Delay(TimeSpan.FromSeconds(1.7), Cancellation);
         var second = await IssueAsync(client, "alice", ["k8shelld"]);
-
-        Assert.NotEqual(new JsonWebToken(first.UserToken).Kid, new JsonWebToken(second.UserToken).Kid);
-        Assert.Equal(2, (await KeyIdsAsync(rotating)).Count);
+        Assert.Equal(successor, new JsonWebToken(second.UserToken).Kid);
+        Assert.Equal(published, await KeyIdsAsync(rotating));
         Assert.True((await ValidateAsync(rotating, first.UserToken, "k8shelld")).IsValid);
         Assert.True((await ValidateAsync(rotating, second.UserToken, "k8shelld")).IsValid);
     }
