@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace K8shell.Identity.Callers;
 
 /// <summary>
@@ -22,6 +20,20 @@ public sealed class CallerOptions
 /// </summary>
 public sealed class KubernetesCallerOptions
 {
+    public const string Section = $"{CallerOptions.Section}:{nameof(CallerOptions.Kubernetes)}";
+
+    /// <summary>Where the kubelet mounts a pod's service-account token and the cluster CA.</summary>
+    public const string MountedServiceAccount = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    /// <summary>The issuer kubeadm and kind configure, and what <see cref="InCluster"/> assumes unless told.</summary>
+    public const string DefaultClusterIssuer = "https://kubernetes.default.svc.cluster.local";
+
+    /// <summary>
+    /// The API server the pod runs in serves its own signing keys here, whatever its issuer is called and
+    /// wherever its discovery document points; <c>kubernetes.default.svc</c> resolves under any cluster domain.
+    /// </summary>
+    public static readonly Uri InClusterJwksUrl = new("https://kubernetes.default.svc/openid/v1/jwks");
+
     /// <summary>The API server's <c>--service-account-issuer</c>, exactly as in the tokens' <c>iss</c>.</summary>
     public string? Issuer { get; set; }
 
@@ -39,7 +51,38 @@ public sealed class KubernetesCallerOptions
     /// </summary>
     public bool RequireHttps { get; set; } = true;
 
+    /// <summary>
+    /// A PEM bundle of the CAs that alone are trusted for the issuer's (and JWKS) certificate: the API server's
+    /// is signed by the cluster CA, which no system store knows. Unset: the system's trusted roots.
+    /// </summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>
+    /// A file holding the bearer token for the discovery and JWKS requests: the API server answers them
+    /// anonymously only if the cluster allows that. Read again for each fetch, as the kubelet rotates it.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>
+    /// Running in the cluster whose API server is the issuer: keys from <see cref="InClusterJwksUrl"/>, the
+    /// mounted CA and token, and <see cref="DefaultClusterIssuer"/>; any of them set explicitly wins.
+    /// </summary>
+    public bool InCluster { get; set; }
+
     public bool Enabled => !string.IsNullOrEmpty(Issuer);
+
+    /// <summary>Fills in what <see cref="InCluster"/> implies (run after binding, before validation).</summary>
+    public void ApplyInCluster()
+    {
+        if (!InCluster)
+        {
+            return;
+        }
+        Issuer = string.IsNullOrEmpty(Issuer) ? DefaultClusterIssuer : Issuer;
+        JwksUrl ??= InClusterJwksUrl;
+        CaFile = string.IsNullOrEmpty(CaFile) ? Path.Combine(MountedServiceAccount, "ca.crt") : CaFile;
+        TokenFile = string.IsNullOrEmpty(TokenFile) ? Path.Combine(MountedServiceAccount, "token") : TokenFile;
+    }
 }
 
 public sealed class AllowedServiceAccount
@@ -47,55 +90,4 @@ public sealed class AllowedServiceAccount
     public string ServiceAccount { get; set; } = "";
 
     public string Namespace { get; set; } = "";
-}
-
-/// <summary>A bad caller setting stops the service at start, naming the key, instead of refusing every call later.</summary>
-public sealed class CallerOptionsValidation : IValidateOptions<CallerOptions>
-{
-    private const string Prefix = $"{CallerOptions.Section}:{nameof(CallerOptions.Kubernetes)}";
-
-    public ValidateOptionsResult Validate(string? name, CallerOptions options)
-    {
-        var problems = Problems(options.Kubernetes).ToList();
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-    }
-
-    private static IEnumerable<string> Problems(KubernetesCallerOptions kubernetes)
-    {
-        if (!kubernetes.Enabled)
-        {
-            if (kubernetes.Allowed.Count > 0 || kubernetes.JwksUrl is not null)
-            {
-                yield return $"{Prefix}:Issuer: required when {Prefix}:Allowed or :JwksUrl is set (the service-account issuer, e.g. https://kubernetes.default.svc.cluster.local)";
-            }
-            yield break;
-        }
-        var scheme = kubernetes.RequireHttps ? "https" : "http or https";
-        if (!Uri.TryCreate(kubernetes.Issuer, UriKind.Absolute, out var issuer) || !SchemeAllowed(issuer, kubernetes.RequireHttps))
-        {
-            yield return $"{Prefix}:Issuer: '{kubernetes.Issuer}' is not an absolute {scheme} URL";
-        }
-        if (kubernetes.JwksUrl is { } jwks && (!jwks.IsAbsoluteUri || !SchemeAllowed(jwks, kubernetes.RequireHttps)))
-        {
-            yield return $"{Prefix}:JwksUrl: '{jwks}' is not an absolute {scheme} URL";
-        }
-        if (string.IsNullOrWhiteSpace(kubernetes.Audience))
-        {
-            yield return $"{Prefix}:Audience: must not be empty";
-        }
-        if (kubernetes.Allowed.Count == 0)
-        {
-            yield return $"{Prefix}:Allowed: list at least one {{ServiceAccount, Namespace}}, or no token could ever be accepted";
-        }
-        for (var i = 0; i < kubernetes.Allowed.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(kubernetes.Allowed[i].ServiceAccount) || string.IsNullOrWhiteSpace(kubernetes.Allowed[i].Namespace))
-            {
-                yield return $"{Prefix}:Allowed:{i}: both ServiceAccount and Namespace are required";
-            }
-        }
-    }
-
-    public static bool SchemeAllowed(Uri url, bool requireHttps) =>
-        url.Scheme == Uri.UriSchemeHttps || (!requireHttps && url.Scheme == Uri.UriSchemeHttp);
 }

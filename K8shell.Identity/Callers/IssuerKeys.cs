@@ -6,13 +6,13 @@ namespace K8shell.Identity.Callers;
 
 /// <summary>
 /// The service-account issuer's public keys: the JWKS named by <c>&lt;issuer&gt;/.well-known/openid-configuration</c>
-/// (or <see cref="KubernetesCallerOptions.JwksUrl"/>), fetched on first use and cached. Refetched every
-/// <see cref="RefreshInterval"/>, or when a token names a key we lack but not more often than every
+/// (or <see cref="KubernetesCallerOptions.JwksUrl"/>), fetched through <see cref="IssuerClient"/> on first use and
+/// cached. Refetched every <see cref="RefreshInterval"/>, or when a token names a key we lack but not more often than every
 /// <see cref="MinimumRefreshInterval"/>, so made-up key ids cannot turn into a request per call. A failed
 /// fetch keeps the keys we have; with none yet, calls fail at once with the last reason for
 /// <see cref="RetryAfterFailure"/> instead of each waiting out an unreachable issuer.
 /// </summary>
-public sealed class IssuerKeys(IOptions<CallerOptions> options, ILogger<IssuerKeys> logger) : IDisposable
+public sealed class IssuerKeys(IOptions<CallerOptions> options, IssuerClient client, ILogger<IssuerKeys> logger) : IDisposable
 {
     /// <summary>Bounds every call that needs keys we do not have yet.</summary>
     public static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
@@ -26,15 +26,6 @@ public sealed class IssuerKeys(IOptions<CallerOptions> options, ILogger<IssuerKe
 
     private readonly KubernetesCallerOptions _settings = options.Value.Kubernetes;
     private readonly SemaphoreSlim _fetching = new(1, 1);
-
-    // Our own client, not one from the factory: the service defaults give those retries, but a fetch is shared
-    // by every call waiting for keys, so it should end within FetchTimeout with the real reason ("connection
-    // refused") rather than retry into a timeout; we try again ourselves after RetryAfterFailure.
-    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-    {
-        Timeout = FetchTimeout,
-        MaxResponseContentBufferSize = MaxDocumentBytes,
-    };
 
     // One immutable snapshot, swapped whole: readers outside the semaphore never see half an update.
     private volatile Snapshot _state = new(null, DateTimeOffset.MinValue, DateTimeOffset.MinValue, null);
@@ -86,7 +77,7 @@ public sealed class IssuerKeys(IOptions<CallerOptions> options, ILogger<IssuerKe
         try
         {
             var jwksUrl = _settings.JwksUrl ?? await DiscoverAsync();
-            var keys = new JsonWebKeySet(await GetStringAsync(jwksUrl)).GetSigningKeys();
+            var keys = new JsonWebKeySet(await client.GetStringAsync(jwksUrl)).GetSigningKeys();
             if (keys.Count == 0)
             {
                 throw new IssuerUnavailableException($"{jwksUrl} lists no RSA or EC signing keys");
@@ -114,7 +105,7 @@ public sealed class IssuerKeys(IOptions<CallerOptions> options, ILogger<IssuerKe
     private async Task<Uri> DiscoverAsync()
     {
         var discovery = new Uri($"{_settings.Issuer!.TrimEnd('/')}/.well-known/openid-configuration");
-        using var document = JsonDocument.Parse(await GetStringAsync(discovery));
+        using var document = JsonDocument.Parse(await client.GetStringAsync(discovery));
         var root = document.RootElement;
         var issuer = root.TryGetProperty("issuer", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         if (issuer != _settings.Issuer)
@@ -129,22 +120,7 @@ public sealed class IssuerKeys(IOptions<CallerOptions> options, ILogger<IssuerKe
         return jwks;
     }
 
-    private async Task<string> GetStringAsync(Uri url)
-    {
-        using var response = await _http.GetAsync(url, CancellationToken.None);
-        if (!response.IsSuccessStatusCode)
-        {
-            // 401/403 here usually means the issuer wants an authenticated client for its discovery endpoints.
-            throw new IssuerUnavailableException($"{url} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-        }
-        return await response.Content.ReadAsStringAsync(CancellationToken.None);
-    }
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        _fetching.Dispose();
-    }
+    public void Dispose() => _fetching.Dispose();
 
     private sealed record Snapshot(IReadOnlyList<SecurityKey>? Keys, DateTimeOffset FetchedAt, DateTimeOffset AttemptedAt, string? Failure);
 }

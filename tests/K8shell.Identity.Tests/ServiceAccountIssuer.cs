@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +15,9 @@ namespace K8shell.Identity.Tests;
 /// A Kubernetes service-account issuer as Identity sees one: the two discovery documents the API server
 /// serves (<c>/.well-known/openid-configuration</c>, <c>/openid/v1/jwks</c>) for an RSA key and an EC key
 /// made for the run, and tokens shaped like the projected ones the kubelet mounts into pods. No API server
-/// can run on our build machines, so the tests serve these documents themselves, on a loopback port.
+/// can run on our build machines, so the tests serve these documents themselves, on a loopback port: over
+/// plain HTTP, or like an API server over HTTPS with a certificate from a cluster CA, and with
+/// <see cref="RequiredBearer"/> for clusters that do not allow anonymous discovery.
 /// </summary>
 public sealed class ServiceAccountIssuer : IAsyncDisposable
 {
@@ -30,10 +35,30 @@ public sealed class ServiceAccountIssuer : IAsyncDisposable
     /// <summary>An API server configured with an EC key signs ES256.</summary>
     public SecurityKey EcKey { get; } = new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "ec-" + Guid.NewGuid().ToString("N")[..8] };
 
-    public static async Task<ServiceAccountIssuer> StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The token the discovery endpoints demand as a bearer (answering 401 otherwise, as the API server does);
+    /// null: anonymous discovery.
+    /// </summary>
+    public string? RequiredBearer { get; set; }
+
+    /// <summary>The discovery document's <c>jwks_uri</c> (null: its own), as for an API server whose keys are published elsewhere.</summary>
+    public string? JwksUri { get; set; }
+
+    /// <summary>What each request to the issuer asked for, and the Authorization header it carried.</summary>
+    public ConcurrentQueue<(string Path, string Authorization)> Requests { get; } = new();
+
+    /// <summary>Over HTTPS on 127.0.0.1 with <paramref name="certificate"/> if given, else plain HTTP.</summary>
+    public static async Task<ServiceAccountIssuer> StartAsync(CancellationToken cancellationToken, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        }
         builder.Logging.ClearProviders();
         var issuer = new ServiceAccountIssuer(builder.Build());
         issuer.Map();
@@ -43,13 +68,24 @@ public sealed class ServiceAccountIssuer : IAsyncDisposable
         return issuer;
     }
 
-    /// <summary>The two endpoints, with the fields the API server's documents carry.</summary>
+    /// <summary>The two endpoints, with the fields the API server's documents carry, behind its bearer check.</summary>
     private void Map()
     {
+        _app.Use(async (context, next) =>
+        {
+            var authorization = context.Request.Headers.Authorization.ToString();
+            Requests.Enqueue((context.Request.Path, authorization));
+            if (RequiredBearer is { } bearer && authorization != $"Bearer {bearer}")
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+            await next(context);
+        });
         _app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
         {
             ["issuer"] = Url,
-            ["jwks_uri"] = $"{Url}/openid/v1/jwks",
+            ["jwks_uri"] = JwksUri ?? $"{Url}/openid/v1/jwks",
             ["response_types_supported"] = new[] { "id_token" },
             ["subject_types_supported"] = new[] { "public" },
             ["id_token_signing_alg_values_supported"] = new[] { "RS256", "ES256" },
