@@ -1,3 +1,4 @@
+using K8shell.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.Identity.Users.Files;
@@ -9,12 +10,9 @@ namespace K8shell.Identity.Users.Files;
 /// </summary>
 public sealed class FileUserProvider : IDisposable
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
-
     private readonly IReadOnlyList<string> _paths;
     private readonly ILogger<FileUserProvider> _logger;
-    private readonly List<FileSystemWatcher> _watchers = [];
-    private readonly Timer _reload;
+    private readonly DirectoryWatch _watch;
     private volatile IReadOnlyDictionary<string, UserRecord> _users;
 
     public FileUserProvider(IOptions<IdentityOptions> options, IHostEnvironment environment, ILogger<FileUserProvider> logger)
@@ -22,17 +20,7 @@ public sealed class FileUserProvider : IDisposable
         _paths = [.. options.Value.UserFiles.Select(path => Path.GetFullPath(path, environment.ContentRootPath))];
         _logger = logger;
         _users = Load();
-        _reload = new Timer(_ => Reload());
-        foreach (var directory in _paths.GroupBy(Path.GetDirectoryName))
-        {
-            var watcher = new FileSystemWatcher(directory.Key!) { NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size };
-            // Editors replace files (rename) as often as they write them: any change in the directory counts.
-            watcher.Changed += (_, _) => _reload.Change(Settle, Timeout.InfiniteTimeSpan);
-            watcher.Created += (_, _) => _reload.Change(Settle, Timeout.InfiniteTimeSpan);
-            watcher.Renamed += (_, _) => _reload.Change(Settle, Timeout.InfiniteTimeSpan);
-            watcher.EnableRaisingEvents = true;
-            _watchers.Add(watcher);
-        }
+        _watch = new DirectoryWatch(_paths.Select(path => Path.GetDirectoryName(path)!), Reload);
     }
 
     public UserRecord? Find(string username) => _users.GetValueOrDefault(username);
@@ -69,9 +57,5 @@ public sealed class FileUserProvider : IDisposable
         return users;
     }
 
-    public void Dispose()
-    {
-        _reload.Dispose();
-        _watchers.ForEach(watcher => watcher.Dispose());
-    }
+    public void Dispose() => _watch.Dispose();
 }
