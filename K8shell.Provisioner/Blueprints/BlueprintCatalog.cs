@@ -1,0 +1,66 @@
+using K8shell.ServiceDefaults;
+using Microsoft.Extensions.Options;
+
+namespace K8shell.Provisioner.Blueprints;
+
+/// <summary>Section <c>Provisioner:Blueprints</c>.</summary>
+public sealed class BlueprintOptions
+{
+    public const string Section = "Provisioner:Blueprints";
+
+    /// <summary>The directory of blueprint files, relative to the content root (the samples ship in <c>blueprints/</c>).</summary>
+    public string Directory { get; set; } = "blueprints";
+}
+
+/// <summary>
+/// The platform blueprints, reloaded when their directory changes. A bad set stops the service at start;
+/// later it keeps the last good set and logs the file, line and field that is wrong. Answers which
+/// blueprints a user may provision: those in the user's <c>blueprints</c> list, <c>*</c> meaning all, never templates.
+/// </summary>
+public sealed class BlueprintCatalog : IDisposable
+{
+    private readonly string _directory;
+    private readonly ILogger<BlueprintCatalog> _logger;
+    private readonly DirectoryWatch _watch;
+    private volatile BlueprintSet _set;
+
+    public BlueprintCatalog(IOptions<BlueprintOptions> options, IHostEnvironment environment, ILogger<BlueprintCatalog> logger)
+    {
+        _directory = Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
+        _logger = logger;
+        _set = Load();
+        _watch = new DirectoryWatch([_directory], Reload);
+    }
+
+    public IEnumerable<Blueprint> All => _set.All;
+
+    public Blueprint? Find(string name) => _set.Find(name);
+
+    /// <summary>Whether <paramref name="allowed"/> (the user's list) lets the user provision <paramref name="blueprint"/>.</summary>
+    public static bool Entitles(IEnumerable<string> allowed, Blueprint blueprint) =>
+        !blueprint.IsTemplate && allowed.Any(name => name == "*" || name == blueprint.Name);
+
+    /// <summary>What the implicit user string (<c>alice</c>) means: the user's first allowed concrete blueprint by name.</summary>
+    public Blueprint? DefaultFor(IReadOnlyCollection<string> allowed) => All.FirstOrDefault(blueprint => Entitles(allowed, blueprint));
+
+    private void Reload()
+    {
+        try
+        {
+            _set = Load();
+        }
+        catch (FormatException invalid)
+        {
+            _logger.LogError("Blueprints not reloaded, the previous {Count} stay in use: {Reason}", _set.All.Count(), invalid.Message);
+        }
+    }
+
+    private BlueprintSet Load()
+    {
+        var set = BlueprintSet.Load(_directory);
+        _logger.LogInformation("Loaded blueprints {Names} from {Directory}", string.Join(", ", set.All.Select(blueprint => blueprint.Name)), _directory);
+        return set;
+    }
+
+    public void Dispose() => _watch.Dispose();
+}

@@ -1,0 +1,90 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace K8shell.Provisioner.Blueprints;
+
+/// <summary>
+/// The blueprints of a directory (<c>*.yaml</c>, <c>*.yml</c>; each file <c>blueprints: [...]</c>), every
+/// one inherited and validated, or a FormatException for the first problem: a set is used whole or not at all.
+/// </summary>
+public sealed class BlueprintSet
+{
+    private readonly IReadOnlyDictionary<string, Blueprint> _blueprints;
+
+    private BlueprintSet(IReadOnlyDictionary<string, Blueprint> blueprints) => _blueprints = blueprints;
+
+    /// <summary>Every blueprint, templates included, by name.</summary>
+    public IEnumerable<Blueprint> All => _blueprints.Values.OrderBy(blueprint => blueprint.Name, StringComparer.Ordinal);
+
+    public Blueprint? Find(string name) => _blueprints.GetValueOrDefault(name);
+
+    public static BlueprintSet Load(string directory)
+    {
+        var raw = new Dictionary<string, (YamlMappingNode Node, Blueprint Own)>();
+        var files = Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory).Where(path => path.EndsWith(".yaml", StringComparison.Ordinal) || path.EndsWith(".yml", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            : throw new FormatException($"{directory}: the blueprint directory does not exist");
+        foreach (var file in files)
+        {
+            foreach (var node in Nodes(file))
+            {
+                // Each layer on its own first, so errors point at the file and line that has them.
+                var own = BlueprintReader.Read(node, file, concrete: false);
+                if (raw.TryGetValue(own.Name, out var earlier))
+                {
+                    throw new FormatException($"{file}:{node.Start.Line}: name: {own.Name} is defined in {earlier.Own.File} already");
+                }
+                raw[own.Name] = (node, own);
+            }
+        }
+        var resolved = new Dictionary<string, YamlMappingNode>();
+        YamlMappingNode Resolve(string name, List<string> chain)
+        {
+            if (resolved.TryGetValue(name, out var done))
+            {
+                return done;
+            }
+            var (node, own) = raw[name];
+            if (own.Template.Length == 0)
+            {
+                return resolved[name] = node;
+            }
+            if (!raw.ContainsKey(own.Template))
+            {
+                throw new FormatException($"{own.File}:{node.Start.Line}: template: blueprint {name} inherits from {own.Template}, which does not exist");
+            }
+            if (chain.Contains(own.Template))
+            {
+                throw new FormatException($"{own.File}:{node.Start.Line}: template: the templates form a cycle ({string.Join(" → ", chain.Append(own.Template))})");
+            }
+            return resolved[name] = BlueprintMerge.Merge(Resolve(own.Template, [.. chain, own.Template]), node);
+        }
+        return new BlueprintSet(raw.ToDictionary(pair => pair.Key,
+            pair => BlueprintReader.Read(Resolve(pair.Key, [pair.Key]), pair.Value.Own.File, concrete: true) with { Template = pair.Value.Own.Template }));
+    }
+
+    private static IEnumerable<YamlMappingNode> Nodes(string file)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(file);
+            stream.Load(reader);
+        }
+        catch (YamlException malformed)
+        {
+            throw new FormatException($"{file}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
+        }
+        if (stream.Documents.Count == 0)
+        {
+            return [];
+        }
+        if (stream.Documents[0].RootNode is not YamlMappingNode root || !root.Children.TryGetValue(new YamlScalarNode("blueprints"), out var list))
+        {
+            throw new FormatException($"{file}: expected a mapping with \"blueprints:\"");
+        }
+        return list is YamlSequenceNode items
+            ? items.Children.Select(item => item as YamlMappingNode ?? throw new FormatException($"{file}:{item.Start.Line}: blueprints: expected a mapping per blueprint"))
+            : throw new FormatException($"{file}:{list.Start.Line}: blueprints: expected a list");
+    }
+}
