@@ -28,9 +28,13 @@ public sealed class DaemonFixture : IAsyncLifetime
 
     public ServiceProcess Daemon => _daemon ?? throw new InvalidOperationException("the daemon has not started");
 
+    private string PublicKeyFile => Path.Combine(_directory, "signing.pem");
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(Home);
+        // Written once: daemons started by concurrent tests read it, and must never see it half-written.
+        await File.WriteAllTextAsync(PublicKeyFile, _signingKey.ExportSubjectPublicKeyInfoPem());
         _daemon = await StartDaemonAsync();
     }
 
@@ -41,8 +45,6 @@ public sealed class DaemonFixture : IAsyncLifetime
     /// </summary>
     public async Task<ServiceProcess> StartDaemonAsync(IReadOnlyList<string>? wrapper = null, Dictionary<string, string?>? settings = null)
     {
-        var publicKey = Path.Combine(_directory, "signing.pem");
-        await File.WriteAllTextAsync(publicKey, _signingKey.ExportSubjectPublicKeyInfoPem());
         var environment = new Dictionary<string, string?>
         {
             ["Workspace__Name"] = Workspace,
@@ -57,7 +59,7 @@ public sealed class DaemonFixture : IAsyncLifetime
             ["Workspace__InitScripts__0__Script"] = "echo \"hello from $USER\" > ~/greeted",
             ["Workspace__InitScripts__1__Name"] = "broken",
             ["Workspace__InitScripts__1__Script"] = "echo going wrong; exit 3",
-            ["Auth__PublicKeyFile"] = publicKey,
+            ["Auth__PublicKeyFile"] = PublicKeyFile,
             ["Auth__Issuer"] = "https://identity.test",
         };
         foreach (var (key, value) in settings ?? [])
