@@ -31,6 +31,7 @@ public sealed class OpenSshTerminalTests : IDisposable
         var serve = Task.Run(async () => await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation), Cancellation);
 
         // pty-req: a terminal device, tmux's 80×24 and its TERM; env: the variable SetEnv sent.
+        await terminal.WaitForPromptAsync(Cancellation);
         await terminal.TypeLineAsync("echo \"[$(tty | cut -c1-9)] [$(stty size)] [$TERM] [$K8SHELL_PROBE]\"", Cancellation);
         await terminal.WaitForLineAsync("[/dev/pts/] [24 80] [xterm-256color] [from-the-client]", Cancellation);
 

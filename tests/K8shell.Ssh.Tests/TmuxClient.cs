@@ -61,15 +61,26 @@ internal sealed class TmuxClient : IAsyncDisposable
     public Task<string> ScreenAsync(CancellationToken cancellationToken) => TmuxAsync(cancellationToken, "capture-pane", "-p", "-J", "-t", "0");
 
     /// <summary>Waits (up to 20 s) until a line of the screen equals <paramref name="line"/>; the failure shows the screen.</summary>
-    public async Task WaitForLineAsync(string line, CancellationToken cancellationToken)
+    public Task WaitForLineAsync(string line, CancellationToken cancellationToken) =>
+        WaitForScreenAsync(screen => screen.Split('\n').Any(shown => shown.TrimEnd() == line), $"no line \"{line}\"", cancellationToken);
+
+    /// <summary>
+    /// Until the shell shows its prompt (the last line ends in $ or #). Typing before that races the
+    /// shell's start: the terminal echoes the typeahead, and the shell's prompt may land in front of
+    /// the command's output (seen under load).
+    /// </summary>
+    public Task WaitForPromptAsync(CancellationToken cancellationToken) =>
+        WaitForScreenAsync(screen => screen.TrimEnd() is { Length: > 0 } shown && shown[^1] is '$' or '#', "no prompt", cancellationToken);
+
+    private async Task WaitForScreenAsync(Func<string, bool> shows, string missing, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         string screen;
-        while (!(screen = await ScreenAsync(cancellationToken)).Split('\n').Any(shown => shown.TrimEnd() == line))
+        while (!shows(screen = await ScreenAsync(cancellationToken)))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"no line \"{line}\" on the screen:\n{screen}\n{await DiagnosisAsync(cancellationToken)}");
+                throw new TimeoutException($"{missing} on the screen:\n{screen}\n{await DiagnosisAsync(cancellationToken)}");
             }
             await Task.Delay(50, cancellationToken);
         }
