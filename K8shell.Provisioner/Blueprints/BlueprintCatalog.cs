@@ -1,4 +1,4 @@
-using K8shell.ServiceDefaults;
+using K8shell.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.Provisioner.Blueprints;
@@ -19,22 +19,22 @@ public sealed class BlueprintOptions
 /// </summary>
 public sealed class BlueprintCatalog : IDisposable
 {
-    private readonly string _directory;
-    private readonly ILogger<BlueprintCatalog> _logger;
-    private readonly DirectoryWatch _watch;
-    private volatile BlueprintSet _set;
+    private readonly ReloadedFiles<BlueprintSet> _set;
 
     public BlueprintCatalog(IOptions<BlueprintOptions> options, IHostEnvironment environment, ILogger<BlueprintCatalog> logger)
     {
-        _directory = Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
-        _logger = logger;
-        _set = Load();
-        _watch = new DirectoryWatch([_directory], Reload);
+        var directory = Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
+        _set = new ReloadedFiles<BlueprintSet>([directory], () =>
+        {
+            var set = BlueprintSet.Load(directory);
+            logger.LogInformation("Loaded blueprints {Names} from {Directory}", string.Join(", ", set.All.Select(blueprint => blueprint.Name)), directory);
+            return set;
+        }, "Blueprints", logger);
     }
 
-    public IEnumerable<Blueprint> All => _set.All;
+    public IEnumerable<Blueprint> All => _set.Current.All;
 
-    public Blueprint? Find(string name) => _set.Find(name);
+    public Blueprint? Find(string name) => _set.Current.Find(name);
 
     /// <summary>Whether <paramref name="allowed"/> (the user's list) lets the user provision <paramref name="blueprint"/>.</summary>
     public static bool Entitles(IEnumerable<string> allowed, Blueprint blueprint) =>
@@ -43,24 +43,5 @@ public sealed class BlueprintCatalog : IDisposable
     /// <summary>What the implicit user string (<c>alice</c>) means: the user's first allowed concrete blueprint by name.</summary>
     public Blueprint? DefaultFor(IReadOnlyCollection<string> allowed) => All.FirstOrDefault(blueprint => Entitles(allowed, blueprint));
 
-    private void Reload()
-    {
-        try
-        {
-            _set = Load();
-        }
-        catch (FormatException invalid)
-        {
-            _logger.LogError("Blueprints not reloaded, the previous {Count} stay in use: {Reason}", _set.All.Count(), invalid.Message);
-        }
-    }
-
-    private BlueprintSet Load()
-    {
-        var set = BlueprintSet.Load(_directory);
-        _logger.LogInformation("Loaded blueprints {Names} from {Directory}", string.Join(", ", set.All.Select(blueprint => blueprint.Name)), _directory);
-        return set;
-    }
-
-    public void Dispose() => _watch.Dispose();
+    public void Dispose() => _set.Dispose();
 }

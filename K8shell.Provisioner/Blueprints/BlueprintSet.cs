@@ -1,4 +1,4 @@
-using YamlDotNet.Core;
+using K8shell.ServiceDefaults.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace K8shell.Provisioner.Blueprints;
@@ -11,10 +11,14 @@ public sealed class BlueprintSet
 {
     private readonly IReadOnlyDictionary<string, Blueprint> _blueprints;
 
-    private BlueprintSet(IReadOnlyDictionary<string, Blueprint> blueprints) => _blueprints = blueprints;
+    private BlueprintSet(IReadOnlyDictionary<string, Blueprint> blueprints)
+    {
+        _blueprints = blueprints;
+        All = [.. blueprints.Values.OrderBy(blueprint => blueprint.Name, StringComparer.Ordinal)];
+    }
 
     /// <summary>Every blueprint, templates included, by name.</summary>
-    public IEnumerable<Blueprint> All => _blueprints.Values.OrderBy(blueprint => blueprint.Name, StringComparer.Ordinal);
+    public IReadOnlyList<Blueprint> All { get; }
 
     public Blueprint? Find(string name) => _blueprints.GetValueOrDefault(name);
 
@@ -60,31 +64,10 @@ public sealed class BlueprintSet
             return resolved[name] = BlueprintMerge.Merge(Resolve(own.Template, [.. chain, own.Template]), node);
         }
         return new BlueprintSet(raw.ToDictionary(pair => pair.Key,
-            pair => BlueprintReader.Read(Resolve(pair.Key, [pair.Key]), pair.Value.Own.File, concrete: true) with { Template = pair.Value.Own.Template }));
+            pair => BlueprintReader.Read(Resolve(pair.Key, [pair.Key]), pair.Value.Own.File, concrete: true)));
     }
 
-    private static IEnumerable<YamlMappingNode> Nodes(string file)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(file);
-            stream.Load(reader);
-        }
-        catch (YamlException malformed)
-        {
-            throw new FormatException($"{file}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
-        }
-        if (stream.Documents.Count == 0)
-        {
-            return [];
-        }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root || !root.Children.TryGetValue(new YamlScalarNode("blueprints"), out var list))
-        {
-            throw new FormatException($"{file}: expected a mapping with \"blueprints:\"");
-        }
-        return list is YamlSequenceNode items
-            ? items.Children.Select(item => item as YamlMappingNode ?? throw new FormatException($"{file}:{item.Start.Line}: blueprints: expected a mapping per blueprint"))
-            : throw new FormatException($"{file}:{list.Start.Line}: blueprints: expected a list");
-    }
+    private static IEnumerable<YamlMappingNode> Nodes(string file) =>
+        YamlListFile.Load(file, "blueprints").Select(item => item as YamlMappingNode
+            ?? throw new FormatException($"{file}:{item.Start.Line}: blueprints: expected a mapping per blueprint"));
 }

@@ -1,4 +1,4 @@
-using K8shell.ServiceDefaults;
+using K8shell.ServiceDefaults.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.Identity.Users.Files;
@@ -12,33 +12,19 @@ public sealed class FileUserProvider : IDisposable
 {
     private readonly IReadOnlyList<string> _paths;
     private readonly ILogger<FileUserProvider> _logger;
-    private readonly DirectoryWatch _watch;
-    private volatile IReadOnlyDictionary<string, UserRecord> _users;
+    private readonly ReloadedFiles<Dictionary<string, UserRecord>> _users;
 
     public FileUserProvider(IOptions<IdentityOptions> options, IHostEnvironment environment, ILogger<FileUserProvider> logger)
     {
         _paths = [.. options.Value.UserFiles.Select(path => Path.GetFullPath(path, environment.ContentRootPath))];
         _logger = logger;
-        _users = Load();
-        _watch = new DirectoryWatch(_paths.Select(path => Path.GetDirectoryName(path)!), Reload);
+        _users = new ReloadedFiles<Dictionary<string, UserRecord>>(_paths.Select(path => Path.GetDirectoryName(path)!), Load, "User files", logger);
     }
 
-    public UserRecord? Find(string username) => _users.GetValueOrDefault(username);
+    public UserRecord? Find(string username) => _users.Current.GetValueOrDefault(username);
 
     public UserRecord? FindByEmail(string email) =>
-        _users.Values.FirstOrDefault(user => string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase));
-
-    private void Reload()
-    {
-        try
-        {
-            _users = Load();
-        }
-        catch (FormatException invalid)
-        {
-            _logger.LogError("User files not reloaded, the previous {Count} users stay in use: {Reason}", _users.Count, invalid.Message);
-        }
-    }
+        _users.Current.Values.FirstOrDefault(user => string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase));
 
     private Dictionary<string, UserRecord> Load()
     {
@@ -57,5 +43,5 @@ public sealed class FileUserProvider : IDisposable
         return users;
     }
 
-    public void Dispose() => _watch.Dispose();
+    public void Dispose() => _users.Dispose();
 }

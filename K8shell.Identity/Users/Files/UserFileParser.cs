@@ -1,4 +1,4 @@
-using YamlDotNet.Core;
+using K8shell.ServiceDefaults.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace K8shell.Identity.Users.Files;
@@ -15,32 +15,7 @@ public static class UserFileParser
 
     private const string FileTag = "!file";
 
-    public static IReadOnlyList<UserRecord> Parse(string path)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException malformed)
-        {
-            throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
-        }
-        if (stream.Documents.Count == 0)
-        {
-            return [];
-        }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root || !root.Children.TryGetValue(new YamlScalarNode("users"), out var usersNode))
-        {
-            throw new FormatException($"{path}: expected a mapping with \"users:\"");
-        }
-        if (usersNode is not YamlSequenceNode users)
-        {
-            throw new FormatException($"{path}:{usersNode.Start.Line}: users: expected a list");
-        }
-        return [.. users.Children.Select(user => ParseUser(path, user))];
-    }
+    public static IReadOnlyList<UserRecord> Parse(string path) => [.. YamlListFile.Load(path, "users").Select(user => ParseUser(path, user))];
 
     private static UserRecord ParseUser(string path, YamlNode node)
     {

@@ -1,0 +1,36 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace K8shell.ServiceDefaults.Configuration;
+
+/// <summary>
+/// The configuration files shaped <c>key: [item, item, …]</c> (user files, blueprint files): the items,
+/// or a FormatException that names the file and line. An empty file has no items.
+/// </summary>
+public static class YamlListFile
+{
+    public static IReadOnlyList<YamlNode> Load(string path, string key)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlException malformed)
+        {
+            throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
+        }
+        if (stream.Documents.Count == 0)
+        {
+            return [];
+        }
+        if (stream.Documents[0].RootNode is not YamlMappingNode root || !root.Children.TryGetValue(new YamlScalarNode(key), out var list))
+        {
+            throw new FormatException($"{path}: expected a mapping with \"{key}:\"");
+        }
+        return list is YamlSequenceNode items
+            ? [.. items.Children]
+            : throw new FormatException($"{path}:{list.Start.Line}: {key}: expected a list");
+    }
+}
