@@ -21,7 +21,7 @@ public sealed class ReloadedFiles<T> : IDisposable where T : class
     private volatile T _current;
 
     /// <param name="directories">Where the files are.</param>
-    /// <param name="load">Reads every file; a FormatException says what is wrong.</param>
+    /// <param name="load">Reads every file; a FormatException (or an I/O error) says what is wrong.</param>
     /// <param name="what">What the files hold, for the log ("User files", "Blueprints").</param>
     /// <param name="logger">Where a refused reload is reported.</param>
     public ReloadedFiles(IEnumerable<string> directories, Func<T> load, string what, ILogger logger)
@@ -53,7 +53,8 @@ public sealed class ReloadedFiles<T> : IDisposable where T : class
         {
             _current = _load();
         }
-        catch (FormatException refused)
+        // On a timer thread: anything a file can do wrong must end here, not end the process.
+        catch (Exception refused) when (refused is FormatException or IOException or UnauthorizedAccessException)
         {
             _logger.LogError("{What} not reloaded, the last good ones stay in use: {Reason}", _what, refused.Message);
         }
