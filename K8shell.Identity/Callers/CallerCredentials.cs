@@ -10,7 +10,7 @@ namespace K8shell.Identity.Callers;
 /// </summary>
 public sealed class CallerCredentials(IOptions<CallerOptions> options)
 {
-    public IReadOnlyList<(string Name, byte[] Digest)> Digests { get; } =
+    private readonly IReadOnlyList<(string Name, byte[] Digest)> _digests =
         [.. options.Value.StaticTokens.Select(pair => (pair.Key, SHA256.HashData(Encoding.UTF8.GetBytes(pair.Value))))];
 
     /// <summary>The name of the caller whose secret this is, or null.</summary>
@@ -18,7 +18,7 @@ public sealed class CallerCredentials(IOptions<CallerOptions> options)
     {
         var digest = SHA256.HashData(Encoding.UTF8.GetBytes(credential));
         string? caller = null;
-        foreach (var (name, known) in Digests)
+        foreach (var (name, known) in _digests)
         {
             if (CryptographicOperations.FixedTimeEquals(digest, known))
             {

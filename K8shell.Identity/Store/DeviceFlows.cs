@@ -7,7 +7,6 @@ public sealed record DeviceFlow(
     string DeviceCode,
     string UserCode,
     string VerificationUri,
-    string VerificationUriComplete,
     DateTimeOffset ExpiresAt,
     TimeSpan Interval,
     DateTimeOffset NextPollAt);
@@ -22,14 +21,14 @@ public sealed class DeviceFlows(Database database)
     {
         await using var command = database.Command(
             """
-            INSERT INTO device_flows (provider, username, device_code, user_code, verification_uri, verification_uri_complete, expires_at, interval_seconds, next_poll_at)
-            VALUES (@provider, @username, @device_code, @user_code, @verification_uri, @verification_uri_complete, @expires_at, @interval_seconds, @next_poll_at)
+            INSERT INTO device_flows (provider, username, device_code, user_code, verification_uri, expires_at, interval_seconds, next_poll_at)
+            VALUES (@provider, @username, @device_code, @user_code, @verification_uri, @expires_at, @interval_seconds, @next_poll_at)
             ON CONFLICT (provider, username) DO UPDATE SET device_code = excluded.device_code, user_code = excluded.user_code,
-                verification_uri = excluded.verification_uri, verification_uri_complete = excluded.verification_uri_complete,
+                verification_uri = excluded.verification_uri,
                 expires_at = excluded.expires_at, interval_seconds = excluded.interval_seconds, next_poll_at = excluded.next_poll_at
             """,
             ("provider", flow.Provider), ("username", flow.Username), ("device_code", flow.DeviceCode), ("user_code", flow.UserCode),
-            ("verification_uri", flow.VerificationUri), ("verification_uri_complete", flow.VerificationUriComplete),
+            ("verification_uri", flow.VerificationUri),
             ("expires_at", flow.ExpiresAt.ToUnixTimeMilliseconds()), ("interval_seconds", (long)flow.Interval.TotalSeconds),
             ("next_poll_at", flow.NextPollAt.ToUnixTimeMilliseconds()));
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -39,15 +38,15 @@ public sealed class DeviceFlows(Database database)
     {
         await using var command = database.Command(
             """
-            SELECT device_code, user_code, verification_uri, verification_uri_complete, expires_at, interval_seconds, next_poll_at
+            SELECT device_code, user_code, verification_uri, expires_at, interval_seconds, next_poll_at
             FROM device_flows WHERE provider = @provider AND username = @username
             """,
             ("provider", provider), ("username", username));
         await using var row = await command.ExecuteReaderAsync(cancellationToken);
         return await row.ReadAsync(cancellationToken)
-            ? new DeviceFlow(provider, username, row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(4)), TimeSpan.FromSeconds(row.GetInt64(5)),
-                DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(6)))
+            ? new DeviceFlow(provider, username, row.GetString(0), row.GetString(1), row.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(3)), TimeSpan.FromSeconds(row.GetInt64(4)),
+                DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)))
             : null;
     }
 

@@ -45,7 +45,6 @@ public sealed class StoreSchema(Database database, ILogger<StoreSchema> logger)
             device_code TEXT NOT NULL,
             user_code TEXT NOT NULL,
             verification_uri TEXT NOT NULL,
-            verification_uri_complete TEXT NOT NULL,
             expires_at BIGINT NOT NULL,
             interval_seconds BIGINT NOT NULL,
             next_poll_at BIGINT NOT NULL,

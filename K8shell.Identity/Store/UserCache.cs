@@ -17,6 +17,11 @@ public sealed class UserCache(Database database, TimeProvider time)
     private const string Columns =
         "username, source, external_id, is_valid, locked, expires_at, uid, gid, fullname, email, organization, shell, sudo, roles, blueprints, auths, auth_keys, password, updated_at";
 
+    /// <summary>Insert or replace every column but the key.</summary>
+    private static readonly string Upsert =
+        $"INSERT INTO users ({Columns}) VALUES (@{Columns.Replace(", ", ", @")}) ON CONFLICT (username) DO UPDATE SET "
+        + string.Join(", ", Columns.Split(", ").Skip(1).Select(column => $"{column} = excluded.{column}"));
+
     public Task<CachedUser?> FindAsync(string username, CancellationToken cancellationToken) =>
         ReadAsync(database.Command($"SELECT {Columns} FROM users WHERE username = @username", ("username", username)), cancellationToken);
 
@@ -25,9 +30,7 @@ public sealed class UserCache(Database database, TimeProvider time)
 
     public async Task SaveAsync(UserRecord user, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
-        var updates = string.Join(", ", Columns.Split(", ").Skip(1).Select(column => $"{column} = excluded.{column}"));
-        await using var command = database.Command(
-            $"INSERT INTO users ({Columns}) VALUES (@{Columns.Replace(", ", ", @")}) ON CONFLICT (username) DO UPDATE SET {updates}",
+        await using var command = database.Command(Upsert,
             ("username", user.Username), ("source", user.Source), ("external_id", user.ExternalId), ("is_valid", user.IsValid),
             ("locked", user.Locked), ("expires_at", expiresAt.ToUnixTimeMilliseconds()), ("uid", (long)user.Uid), ("gid", (long)user.Gid),
             ("fullname", user.Fullname), ("email", user.Email), ("organization", user.Organization), ("shell", user.Shell), ("sudo", user.Sudo),

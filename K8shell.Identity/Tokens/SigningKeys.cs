@@ -25,7 +25,7 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
         {
             lock (_gate)
             {
-                return Signing(Rotated());
+                return Rotate();
             }
         }
     }
@@ -37,7 +37,8 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
         {
             lock (_gate)
             {
-                return [.. Rotated()];
+                Rotate();
+                return [.. Keys()];
             }
         }
     }
@@ -49,8 +50,8 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
     private SigningKey Signing(List<SigningKey> keys) =>
         keys.LastOrDefault(key => DateTimeOffset.UtcNow - key.Created >= PublishAhead) ?? keys[0];
 
-    /// <summary>The keys, with the signing key's successor made once it is due.</summary>
-    private List<SigningKey> Rotated()
+    /// <summary>Makes the signing key's successor once it is due; returns the signing key (a new successor does not sign yet).</summary>
+    private SigningKey Rotate()
     {
         var keys = Keys();
         var signing = Signing(keys);
@@ -59,7 +60,7 @@ public sealed class SigningKeys(IOptions<TokenOptions> options, IOptions<Identit
             keys.Add(Generate());
             Retire(keys);
         }
-        return keys;
+        return signing;
     }
 
     private List<SigningKey> Keys()

@@ -20,13 +20,15 @@ public sealed class AuthorizedKey : IEquatable<AuthorizedKey>
     {
         Type = type;
         Blob = blob;
+        Fingerprint = "SHA256:" + Convert.ToBase64String(SHA256.HashData(blob)).TrimEnd('=');
     }
 
     public string Type { get; }
 
     public byte[] Blob { get; }
 
-    public string Fingerprint => "SHA256:" + Convert.ToBase64String(SHA256.HashData(Blob)).TrimEnd('=');
+    /// <summary>Made once: every key login logs it and answers with it.</summary>
+    public string Fingerprint { get; }
 
     /// <summary>"&lt;type&gt; &lt;base64&gt; [comment]"; a FormatException says what is wrong with it.</summary>
     public static AuthorizedKey Parse(string line)
@@ -65,7 +67,12 @@ public sealed class AuthorizedKey : IEquatable<AuthorizedKey>
 
     public override bool Equals(object? other) => Equals(other as AuthorizedKey);
 
-    public override int GetHashCode() => BinaryPrimitives.ReadInt32LittleEndian(SHA256.HashData(Blob));
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.AddBytes(Blob);
+        return hash.ToHashCode();
+    }
 
     public override string ToString() => $"{Type} {Convert.ToBase64String(Blob)}";
 

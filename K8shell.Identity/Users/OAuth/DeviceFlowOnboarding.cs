@@ -27,7 +27,7 @@ internal sealed class DeviceFlowOnboarding(OAuthProviders providers, DeviceFlows
         var authorization = await provider.StartDeviceFlowAsync(cancellationToken);
         var now = time.GetUtcNow();
         await flows.SaveAsync(new DeviceFlow(provider.Name, username, authorization.DeviceCode, authorization.UserCode, authorization.VerificationUri,
-            authorization.VerificationUriComplete, now + authorization.ExpiresIn, authorization.Interval, now + authorization.Interval), cancellationToken);
+            now + authorization.ExpiresIn, authorization.Interval, now + authorization.Interval), cancellationToken);
         logger.LogInformation("Device flow started for {Username} at {Provider}, valid for {Seconds} s", username, provider.Name, authorization.ExpiresIn.TotalSeconds);
         return new DeviceFlowChallenge
         {

@@ -48,7 +48,7 @@ public sealed class OAuthHttp(string provider, HttpClient http, TimeSpan timeout
             JsonElement json;
             try
             {
-                json = JsonDocument.Parse(body).RootElement;
+                json = JsonElement.Parse(body);
             }
             catch (JsonException)
             {

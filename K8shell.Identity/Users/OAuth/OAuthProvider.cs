@@ -10,7 +10,7 @@ public sealed record DeviceAuthorization(string DeviceCode, string UserCode, str
 
 public enum TokenPollOutcome { Granted, Pending, SlowDown, Denied, Expired }
 
-public sealed record TokenPoll(TokenPollOutcome Outcome, string? AccessToken = null, string? Description = null);
+public sealed record TokenPoll(TokenPollOutcome Outcome, string? AccessToken = null);
 
 /// <summary>
 /// An OAuth provider (GitHub, GitLab, or any server by its endpoints) as a source of users: the device
@@ -65,14 +65,14 @@ public sealed class OAuthProvider(string name, OAuthProviderOptions options, OAu
         {
             return new TokenPoll(TokenPollOutcome.Granted, token);
         }
-        var description = Text(answer, "error_description");
         return Text(answer, "error") switch
         {
             "authorization_pending" => new TokenPoll(TokenPollOutcome.Pending),
             "slow_down" => new TokenPoll(TokenPollOutcome.SlowDown),
-            "access_denied" => new TokenPoll(TokenPollOutcome.Denied, Description: description),
-            "expired_token" => new TokenPoll(TokenPollOutcome.Expired, Description: description),
-            var error => throw new ProviderRefusedException($"{Name} refused the device code: {error ?? "no access_token and no error"} {description}".TrimEnd()),
+            "access_denied" => new TokenPoll(TokenPollOutcome.Denied),
+            "expired_token" => new TokenPoll(TokenPollOutcome.Expired),
+            var error => throw new ProviderRefusedException(
+                $"{Name} refused the device code: {error ?? "no access_token and no error"} {Text(answer, "error_description")}".TrimEnd()),
         };
     }
 
