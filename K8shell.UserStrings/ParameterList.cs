@@ -19,9 +19,6 @@ internal sealed class ParameterList
     private readonly List<string> _keys = [];
     private readonly Dictionary<string, string> _values = [];
 
-    /// <summary>Every key given, even with an empty value, in order of first appearance.</summary>
-    public IReadOnlyList<string> Keys => _keys;
-
     /// <summary>The value of <paramref name="key"/>, or null when it is absent or empty (empty means "not given").</summary>
     public string? this[string key] => _values.TryGetValue(key, out var value) && value.Length > 0 ? value : null;
 

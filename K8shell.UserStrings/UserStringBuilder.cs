@@ -53,7 +53,7 @@ public sealed record UserStringBuilder
     }
 
     /// <summary>Builds and parses in one step.</summary>
-    public UserString ToUserString() => UserStringParser.Parse(Build());
+    public UserString ToUserString() => UserStringParser.Parse(Compose());
 
     private string Compose()
     {

@@ -35,7 +35,11 @@ public static partial class BlueprintReader
         return new Blueprint
         {
             Name = name,
-            Description = reader.Text("description") is { Length: > 500 } ? throw reader.Error(node["description"], "description", "at most 500 characters") : reader.Text("description") ?? "",
+            Description = reader.Text("description") switch
+            {
+                { Length: > 500 } => throw reader.Error(node["description"], "description", "at most 500 characters"),
+                var description => description ?? "",
+            },
             IsTemplate = isTemplate,
             Template = reader.Text("template") ?? "",
             Splash = reader.Text("splash") ?? "",
@@ -102,10 +106,11 @@ public static partial class BlueprintReader
             return new NetworkSettings("workspace", []);
         }
         reader.OnlyKnown(network, "network.", ["networkPolicyClass", "allowEgressToCIDRs"]);
+        const string egress = "network.allowEgressToCIDRs";
         var cidrs = network.Children.TryGetValue(new YamlScalarNode("allowEgressToCIDRs"), out var list)
-            ? reader.Items(list, "network.allowEgressToCIDRs", item => IPNetwork.TryParse(reader.Scalar(item, "network.allowEgressToCIDRs"), out var cidr)
+            ? reader.Items(list, egress, item => reader.Scalar(item, egress) is var text && IPNetwork.TryParse(text, out var cidr)
                 ? cidr.ToString()
-                : throw reader.Error(item, "network.allowEgressToCIDRs", $"\"{reader.Scalar(item, "network.allowEgressToCIDRs")}\" is not a CIDR such as 10.0.0.0/8"))
+                : throw reader.Error(item, egress, $"\"{text}\" is not a CIDR such as 10.0.0.0/8"))
             : [];
         return new NetworkSettings(reader.OneOf(network, "network.", "networkPolicyClass", ["workspace", "system", "isolated", "user", "organization"]) ?? "workspace", cidrs);
     }

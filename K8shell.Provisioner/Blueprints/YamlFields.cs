@@ -58,7 +58,7 @@ internal sealed partial class Reader(YamlMappingNode root, string file)
 
     public IReadOnlyDictionary<string, T> Map<T>(string field, Func<string, YamlNode, T> read) =>
         Mapping(field) is not { } mapping ? new Dictionary<string, T>()
-        : mapping.Children.ToDictionary(pair => Scalar(pair.Key, field), pair => read(Scalar(pair.Key, field), pair.Value));
+        : mapping.Children.Select(pair => (Key: Scalar(pair.Key, field), pair.Value)).ToDictionary(pair => pair.Key, pair => read(pair.Key, pair.Value));
 
     public IReadOnlyList<T> List<T>(string field, Func<YamlNode, T> read) =>
         root.Children.TryGetValue(new YamlScalarNode(field), out var node) ? Items(node, field, read) : [];
