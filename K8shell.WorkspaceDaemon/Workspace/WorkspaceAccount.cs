@@ -13,7 +13,7 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
     /// <summary>True when the daemon runs as root and the account is someone else.</summary>
     public bool SwitchFromRoot => DaemonIsRoot && Uid != 0;
 
-    public static bool DaemonIsRoot => LibC.geteuid() == 0;
+    public static bool DaemonIsRoot { get; } = LibC.geteuid() == 0;
 
     /// <summary>Makes what the daemon created for the user theirs (a no-op when the daemon runs as the user).</summary>
     public void GiveOwnership(string path)

@@ -62,10 +62,7 @@ internal sealed class PseudoTerminal : IDisposable
     /// <summary>The device becomes the user's, readable and writable by them alone (no `mesg y` for others).</summary>
     public void GiveTo(uint uid, uint gid)
     {
-        if (LibC.chown(SlavePath, uid, gid) != 0)
-        {
-            throw new IOException($"chown {SlavePath}: {LibC.LastErrorText()}");
-        }
+        LibC.ChangeOwner(SlavePath, uid, gid);
         File.SetUnixFileMode(SlavePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
