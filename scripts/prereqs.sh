@@ -39,14 +39,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq >/dev/null
   # --no-install-recommends keeps openssh-server from pulling in extras; sshd is started only by bench/.
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # openssh-server's package enables a system sshd; the project never needs it running.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet ssh 2>/dev/null; then
-    as_root systemctl disable --now ssh >/dev/null 2>&1 || true
-  fi
-  # So does postgresql's: tests start their own server in a temporary folder (tests/K8shell.Testing/PostgresServer.cs).
-  if command -v systemctl >/dev/null && systemctl is-active --quiet postgresql 2>/dev/null; then
-    as_root systemctl disable --now postgresql >/dev/null 2>&1 || true
-  fi
+  # openssh-server's and postgresql's packages enable system services the project never needs running:
+  # bench/ starts its own sshd, the tests their own PostgreSQL (tests/K8shell.Testing/PostgresServer.cs).
+  for unit in ssh postgresql; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$unit" 2>/dev/null; then
+      as_root systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 # nats-server from Debian's source package (DESIGN.md): the registry has no binary for it.

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace K8shell.Testing;
@@ -42,7 +41,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         var binaries = FindBinaries();
         var folder = Directory.CreateTempSubdirectory("k8shell-postgres-").FullName;
         var data = Path.Combine(folder, "data");
-        var asRoot = GetEffectiveUserId() == 0;
+        var asRoot = Environment.IsPrivilegedProcess;
         try
         {
             if (asRoot)
@@ -184,7 +183,4 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
     private static partial Regex DatabaseName();
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEffectiveUserId();
 }

@@ -61,15 +61,6 @@ internal static class ObjectFields
 
     public static string Now() => Timestamp(DateTimeOffset.UtcNow);
 
-    /// <summary>Whether two objects are the same apart from <c>metadata.resourceVersion</c> (a no-op write).</summary>
-    public static bool SameApartFromVersion(JsonObject a, JsonObject b)
-    {
-        var left = (JsonObject)a.DeepClone();
-        var right = (JsonObject)b.DeepClone();
-        left.Metadata().Remove("resourceVersion");
-        right.Metadata().Remove("resourceVersion");
-        return JsonNode.DeepEquals(left, right);
-    }
 
     /// <summary>Whether anything outside metadata and status changed: what bumps <c>metadata.generation</c>.</summary>
     public static bool SpecChanged(JsonObject before, JsonObject after)

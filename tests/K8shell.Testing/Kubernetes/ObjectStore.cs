@@ -218,8 +218,9 @@ internal sealed partial class ObjectStore(int historyLimit) : IDisposable
     private JsonObject CommitLocked(ObjectKey key, JsonObject current, JsonObject next, bool dryRun)
     {
         var metadata = next.Metadata();
+        // With the same version, an unchanged object is equal as a whole: no copies to compare.
         metadata["resourceVersion"] = current.ResourceVersion();
-        if (ObjectFields.SameApartFromVersion(current, next))
+        if (JsonNode.DeepEquals(current, next))
         {
             return current;
         }
