@@ -59,6 +59,26 @@ public sealed class IdentityFixture : IAsyncLifetime
         return await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, environment, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>
+    /// Starts Identity expecting it to refuse: <paramref name="settings"/> over the fixture's user file and a
+    /// data directory of its own. Returns what it printed.
+    /// </summary>
+    public async Task<string> RefusedStartAsync(Dictionary<string, string?> settings)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["Identity__UserFiles__0"] = UsersFile,
+            ["Identity__DataDirectory"] = Path.Combine(_directory, $"refused-{Guid.NewGuid():N}"),
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+        await using var refused = ServiceProcess.Launch("K8shell.Identity", "K8shell.Identity", servesGrpc: true, environment, out _, out _);
+        Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        return refused.Output;
+    }
+
     /// <summary>A channel whose calls carry <paramref name="credential"/> (the tests' caller token by default; null: none).</summary>
     public GrpcChannel ChannelTo(ServiceProcess service, string? credential = "") =>
         GrpcChannels.WithBearer(service.GrpcEndpoint!, credential is "" ? CallerToken : credential);

@@ -1,5 +1,3 @@
-using K8shell.Testing;
-
 namespace K8shell.Identity.Tests;
 
 /// <summary>A provider configured wrongly stops Identity at start, naming the key, rather than failing logins later.</summary>
@@ -11,15 +9,12 @@ public sealed class ProviderConfigurationTests(IdentityFixture identity)
     [InlineData("", "client", "Identity:OAuth:Providers:corp:DeviceAuthorizationUrl is required without a preset")]
     public async Task A_wrong_provider_stops_the_service_naming_the_key(string preset, string clientId, string reason)
     {
-        await using var refused = ServiceProcess.Launch("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
+        var output = await identity.RefusedStartAsync(new()
         {
-            ["Identity__UserFiles__0"] = identity.UsersFile,
-            ["Identity__DataDirectory"] = Path.Combine(identity.DataDirectory, "..", $"providers-{Guid.NewGuid():N}"),
             ["Identity__OAuth__Providers__corp__Preset"] = preset,
             ["Identity__OAuth__Providers__corp__ClientId"] = clientId,
-        }, out _, out _);
+        });
 
-        Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains(reason, refused.Output);
+        Assert.Contains(reason, output);
     }
 }

@@ -101,15 +101,9 @@ public sealed class ServiceAccountCallerTests(IdentityFixture identity, ServiceA
     [Fact]
     public async Task An_issuer_without_allowed_service_accounts_stops_the_service_naming_the_key()
     {
-        await using var refused = ServiceProcess.Launch("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
-        {
-            ["Identity__UserFiles__0"] = identity.UsersFile,
-            ["Identity__DataDirectory"] = Path.Combine(Path.GetDirectoryName(identity.UsersFile)!, $"sa-refused-{Guid.NewGuid():N}"),
-            ["Identity__Callers__Kubernetes__Issuer"] = "https://kubernetes.default.svc.cluster.local",
-        }, out _, out _);
+        var output = await identity.RefusedStartAsync(new() { ["Identity__Callers__Kubernetes__Issuer"] = "https://kubernetes.default.svc.cluster.local" });
 
-        Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("Identity:Callers:Kubernetes:Allowed: list at least one", refused.Output);
+        Assert.Contains("Identity:Callers:Kubernetes:Allowed: list at least one", output);
     }
 
     private async Task<User> FindAliceAsync(string token, ServiceProcess? service = null)

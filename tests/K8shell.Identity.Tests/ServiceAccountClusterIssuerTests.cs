@@ -134,7 +134,7 @@ public sealed class ServiceAccountClusterIssuerTests(IdentityFixture identity, S
         }
         var settings = cluster.Settings(key == "CaFile" ? path : cluster.CaFile, key == "TokenFile" ? path : cluster.TokenFile);
 
-        var output = await RefusedStartAsync(files, settings);
+        var output = await identity.RefusedStartAsync(settings);
 
         Assert.Contains($"{Key}:{key}: '{path}' {reason}", output);
         Assert.DoesNotContain("secret-half", output);
@@ -146,7 +146,7 @@ public sealed class ServiceAccountClusterIssuerTests(IdentityFixture identity, S
         const string mounted = "/var/run/secrets/kubernetes.io/serviceaccount";
         Assert.SkipWhen(Directory.Exists(mounted), "running in a pod: the service-account files are mounted here");
 
-        var output = await RefusedStartAsync(cluster.NewDirectory(), new()
+        var output = await identity.RefusedStartAsync(new()
         {
             ["Identity__Callers__Kubernetes__InCluster"] = "true",
             ["Identity__Callers__Kubernetes__Allowed__0__ServiceAccount"] = "ssh-proxy",
@@ -163,18 +163,9 @@ public sealed class ServiceAccountClusterIssuerTests(IdentityFixture identity, S
         var settings = cluster.Settings(null, cluster.TokenFile, "http://127.0.0.1:1");
         settings["Identity__Callers__Kubernetes__RequireHttps"] = "false";
 
-        var output = await RefusedStartAsync(cluster.NewDirectory(), settings);
+        var output = await identity.RefusedStartAsync(settings);
 
         Assert.Contains($"{Key}:TokenFile: the token would be sent over plain HTTP; the Issuer and JwksUrl must be https", output);
-    }
-
-    private async Task<string> RefusedStartAsync(string files, Dictionary<string, string?> settings)
-    {
-        settings["Identity__UserFiles__0"] = identity.UsersFile;
-        settings["Identity__DataDirectory"] = Path.Combine(files, "data");
-        await using var refused = ServiceProcess.Launch("K8shell.Identity", "K8shell.Identity", servesGrpc: true, settings, out _, out _);
-        Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        return refused.Output;
     }
 
     /// <summary>Calls until one is answered: a fetch is retried 5 s after a failed one, until then calls fail at once.</summary>

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
-using K8shell.Testing;
 
 namespace K8shell.Identity.Tests;
 
@@ -15,11 +14,9 @@ public sealed class UserFileReloadTests(IdentityFixture identity)
         var broken = Path.Combine(Path.GetDirectoryName(identity.UsersFile)!, "broken.yaml");
         await File.WriteAllTextAsync(broken, "users:\n  - username: dave\n    uid: 1004\n    gid: 1004\n    authKeys: [ssh-ed25519 AAAA]\n", Cancellation);
 
-        await using var refused = ServiceProcess.Launch("K8shell.Identity", "K8shell.Identity", servesGrpc: true,
-            new Dictionary<string, string?> { ["Identity__UserFiles__0"] = broken }, out _, out _);
+        var output = await identity.RefusedStartAsync(new() { ["Identity__UserFiles__0"] = broken });
 
-        Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains($"{broken}:5: authKeys: ssh-ed25519 key: the key data is not a ssh-ed25519 key", refused.Output);
+        Assert.Contains($"{broken}:5: authKeys: ssh-ed25519 key: the key data is not a ssh-ed25519 key", output);
     }
 
     [Fact]
