@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Google.Protobuf;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.Ssh.Wire;
 
 namespace K8shell.WorkspaceDaemon.Tests;
 
@@ -25,19 +26,39 @@ public sealed class SftpTests(DaemonFixture daemon)
         var client = new SftpPackets(request => call.RequestStream.WriteAsync(new ProcessRequest { Stdin = ByteString.CopyFrom(request) }, Cancellation),
             async () => (await responses.MoveNext(Cancellation) ? responses.Current.Stdout : ByteString.Empty).ToByteArray());
 
-        var (type, version) = await client.RequestAsync(Init, w => w.UInt32(3));
+        var (type, version) = await client.RequestAsync(Init, w => w.WriteUInt32(3));
         Assert.Equal((Version, 3u), (type, BinaryPrimitives.ReadUInt32BigEndian(version)));
 
-        (type, var name) = await client.RequestAsync(Realpath, w => w.UInt32(1).String("."));
+        (type, var name) = await client.RequestAsync(Realpath, w =>
+        {
+            w.WriteUInt32(1);
+            w.WriteUtf8(".");
+        });
         Assert.Equal(Name, type);
         Assert.Equal(daemon.Home, Encoding.UTF8.GetString(name.AsSpan(12, BinaryPrimitives.ReadInt32BigEndian(name.AsSpan(8)))));
 
-        (type, var handle) = await client.RequestAsync(Open, w => w.UInt32(2).String("sftp-probe.txt").UInt32(WriteCreateTruncate).UInt32(0));
+        (type, var handle) = await client.RequestAsync(Open, w =>
+        {
+            w.WriteUInt32(2);
+            w.WriteUtf8("sftp-probe.txt");
+            w.WriteUInt32(WriteCreateTruncate);
+            w.WriteUInt32(0);
+        });
         Assert.Equal(Handle, type);
         var handleBytes = handle.AsSpan(8, BinaryPrimitives.ReadInt32BigEndian(handle.AsSpan(4))).ToArray();
-        (type, var written) = await client.RequestAsync(Write, w => w.UInt32(3).Bytes(handleBytes).UInt64(0).String("through sftp-server\n"));
+        (type, var written) = await client.RequestAsync(Write, w =>
+        {
+            w.WriteUInt32(3);
+            w.WriteString(handleBytes);
+            w.WriteUInt64(0);
+            w.WriteUtf8("through sftp-server\n");
+        });
         Assert.Equal((Status, 0u), (type, BinaryPrimitives.ReadUInt32BigEndian(written.AsSpan(4))));
-        (type, _) = await client.RequestAsync(Close, w => w.UInt32(4).Bytes(handleBytes));
+        (type, _) = await client.RequestAsync(Close, w =>
+        {
+            w.WriteUInt32(4);
+            w.WriteString(handleBytes);
+        });
         Assert.Equal(Status, type);
 
         Assert.Equal("through sftp-server\n", await File.ReadAllTextAsync(Path.Combine(daemon.Home, "sftp-probe.txt"), Cancellation));
@@ -53,16 +74,14 @@ public sealed class SftpTests(DaemonFixture daemon)
     {
         private readonly List<byte> _received = [];
 
-        public async Task<(byte Type, byte[] Body)> RequestAsync(byte type, Action<PacketWriter> body)
+        public async Task<(byte Type, byte[] Body)> RequestAsync(byte type, Action<SshWriter> body)
         {
-            var writer = new PacketWriter();
-            body(writer);
-            var payload = writer.ToArray();
-            var packet = new byte[5 + payload.Length];
-            BinaryPrimitives.WriteInt32BigEndian(packet, 1 + payload.Length);
-            packet[4] = type;
-            payload.CopyTo(packet, 5);
-            await send(packet);
+            // SFTP frames a packet as SSH frames a string: uint32 length, then type and body.
+            await send(SshWriter.Serialize(frame => frame.WriteString(SshWriter.Serialize(packet =>
+            {
+                packet.WriteByte(type);
+                body(packet);
+            }))));
             while (_received.Count < 4 || _received.Count < 4 + BinaryPrimitives.ReadInt32BigEndian(_received.ToArray()))
             {
                 var chunk = await receive();
@@ -74,37 +93,5 @@ public sealed class SftpTests(DaemonFixture daemon)
             _received.RemoveRange(0, 4 + length);
             return (response[0], response[1..]);
         }
-    }
-
-    private sealed class PacketWriter
-    {
-        private readonly MemoryStream _buffer = new();
-
-        public PacketWriter UInt32(uint value)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
-            _buffer.Write(bytes);
-            return this;
-        }
-
-        public PacketWriter UInt64(ulong value)
-        {
-            Span<byte> bytes = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64BigEndian(bytes, value);
-            _buffer.Write(bytes);
-            return this;
-        }
-
-        public PacketWriter Bytes(byte[] value)
-        {
-            UInt32((uint)value.Length);
-            _buffer.Write(value);
-            return this;
-        }
-
-        public PacketWriter String(string value) => Bytes(Encoding.UTF8.GetBytes(value));
-
-        public byte[] ToArray() => _buffer.ToArray();
     }
 }
