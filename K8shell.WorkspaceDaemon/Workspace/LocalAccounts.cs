@@ -21,14 +21,31 @@ public static class LocalAccounts
         }
         if (!File.ReadLines(groupFile).Any(line => line.Split(':') is { Length: >= 3 } fields && fields[2] == gid.ToString()))
         {
-            File.AppendAllText(groupFile, $"{name}:x:{gid}:\n");
+            AppendLine(groupFile, $"{name}:x:{gid}:");
         }
-        File.AppendAllText(passwdFile, $"{name}:x:{uid}:{gid}:{name}:{home}:{shell}\n");
+        AppendLine(passwdFile, $"{name}:x:{uid}:{gid}:{name}:{home}:{shell}");
         if (!Directory.Exists(home))
         {
             Directory.CreateDirectory(home);
             LibC.ChangeOwner(home, uid, gid);
         }
         return new PasswdEntry(name, uid, gid, home, shell);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="line"/> on a line of its own: images whose last line lacks its newline
+    /// exist, and a line glued to it would be an account nobody can find.
+    /// </summary>
+    private static void AppendLine(string file, string line)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        var needsNewline = false;
+        if (stream.Length > 0)
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            needsNewline = stream.ReadByte() != '\n';
+        }
+        stream.Seek(0, SeekOrigin.End);
+        stream.Write(System.Text.Encoding.UTF8.GetBytes(needsNewline ? $"\n{line}\n" : $"{line}\n"));
     }
 }

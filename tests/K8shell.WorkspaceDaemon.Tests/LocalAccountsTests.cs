@@ -39,6 +39,18 @@ public sealed class LocalAccountsTests : IDisposable
         Assert.Equal("root:x:0:\nnogroup:x:65534:\n", File.ReadAllText(Group));
     }
 
+    [Fact]
+    public void Files_whose_last_line_lacks_its_newline_get_the_account_on_a_line_of_its_own()
+    {
+        File.WriteAllText(Passwd, "root:x:0:0:root:/root:/bin/bash");
+        File.WriteAllText(Group, "root:x:0:");
+
+        var created = LocalAccounts.Create("dev", 4242, 4343, Path.Combine(_directory, "dev"), "/bin/sh", Passwd, Group);
+
+        Assert.Equal([new PasswdEntry("root", 0, 0, "/root", "/bin/bash"), created], PasswdEntry.ReadAll(Passwd));
+        Assert.Equal("root:x:0:\ndev:x:4343:\n", File.ReadAllText(Group));
+    }
+
     [Theory]
     [InlineData("dev", 65534u, "belongs to \"nobody\"")]
     [InlineData("bad:name", 4242u, "not a valid account name")]

@@ -68,7 +68,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
             await using var run = await ProcessRun.ExecAsync(new ProcessService.ProcessServiceClient(channel),
                 new ProcessStart { Command = "id; stat -c '%U:%G' \"$HOME\"" });
 
-            Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, run.Stderr);
+            Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, $"{run.Stderr}\nthe daemon's passwd:\n{await File.ReadAllTextAsync(passwd, Cancellation)}");
             Assert.Equal("uid=4321(k8sh-created) gid=4322(k8sh-created) groups=4322(k8sh-created)\nk8sh-created:k8sh-created\n", run.Stdout);
             Assert.EndsWith($"k8sh-created:x:4321:4322:k8sh-created:{home}:/bin/bash\n", await File.ReadAllTextAsync(passwd, Cancellation));
             Assert.DoesNotContain("k8sh-created", await File.ReadAllTextAsync("/etc/passwd", Cancellation));
