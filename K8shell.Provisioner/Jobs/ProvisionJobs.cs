@@ -103,8 +103,9 @@ internal sealed class ProvisionJobs(IWorkspaceBackend backend, JobRecords record
                 throw new OperationCanceledException();
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception cancelled) when (cancelled is OperationCanceledException || cancellation.IsCancellationRequested)
         {
+            // A backend call cut short by the cancellation may throw its own exception (an RpcException Cancelled).
             outcome = Failure(lifetime.ApplicationStopping.IsCancellationRequested ? "the Provisioner is shutting down"
                 : job.Abandoned ? "abandoned: the workspace is being stopped or deleted"
                 : $"the workspace did not become ready within {timeout.TotalSeconds:0} s", job);
@@ -122,13 +123,14 @@ internal sealed class ProvisionJobs(IWorkspaceBackend backend, JobRecords record
             await CleanUpAsync(job, isNew);
         }
         PublishStatus(job, writer, milestones, outcome);
+        job.Conclude(succeeded, time.GetUtcNow());
+        writer.Write(job.Snapshot());
+        await writer.FlushAsync();
         lock (_gate)
         {
             _running.Remove(job.Workspace);
         }
-        job.Finish(succeeded, time.GetUtcNow());
-        writer.Write(job.Snapshot());
-        await writer.FlushAsync();
+        job.Release();
         cancellation.Dispose();
         if (succeeded)
         {

@@ -96,12 +96,21 @@ internal sealed class RunningJob
         }
     }
 
-    public void Finish(bool succeeded, DateTimeOffset now)
+    /// <summary>Records the outcome; followers still wait for <see cref="Release"/>, so the record can be stored before anyone reads it.</summary>
+    public void Conclude(bool succeeded, DateTimeOffset now)
     {
         lock (_gate)
         {
             _record.Status = succeeded ? ProvisionJob.Types.Status.Completed : ProvisionJob.Types.Status.Failed;
             _record.FinishedAt = _record.UpdatedAt = Timestamp.FromDateTimeOffset(now);
+        }
+    }
+
+    /// <summary>Ends every follower's stream.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
             foreach (var follower in _followers)
             {
                 follower.Writer.TryComplete();

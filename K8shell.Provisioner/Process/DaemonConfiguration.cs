@@ -16,6 +16,8 @@ internal static class DaemonConfiguration
         {
             ["Name"] = spec.Name,
             ["Owner"] = spec.Owner.Username,
+            // Local workspaces are the developer's own processes: they run as whoever runs the Provisioner.
+            ["User"] = System.Environment.UserName,
             ["Home"] = folder.Home,
             // The owner's shell when this machine has it; otherwise the account's own.
             ["Shell"] = File.Exists(spec.Owner.Shell) ? spec.Owner.Shell : "",
@@ -33,8 +35,8 @@ internal static class DaemonConfiguration
         {
             ["Endpoints"] = new Dictionary<string, object>
             {
-                ["grpc"] = new Dictionary<string, string> { ["Url"] = $"http://127.0.0.1:{port}" },
-                ["http"] = new Dictionary<string, string> { ["Url"] = "http://127.0.0.1:0" },
+                ["grpc"] = new Dictionary<string, string> { ["Url"] = $"http://127.0.0.1:{port}", ["Protocols"] = "Http2" },
+                ["http"] = new Dictionary<string, string> { ["Url"] = "http://127.0.0.1:0", ["Protocols"] = "Http1" },
             },
         },
     };
@@ -44,7 +46,9 @@ internal static class DaemonConfiguration
     {
         var daemon = options.Daemon is { Length: > 0 } configured ? configured : ProcessBackendOptions.BuiltDaemon
             ?? throw new InvalidOperationException($"{ProcessBackendOptions.Section}:Daemon is not set and this build records no k8shelld");
-        return daemon.EndsWith(".dll", StringComparison.Ordinal) ? [DotnetHost, "exec", daemon] : [daemon];
+        // Its content root is its own folder (appsettings.json: endpoint protocols, log levels), wherever it runs.
+        string[] contentRoot = ["--contentRoot", Path.GetDirectoryName(Path.GetFullPath(daemon))!];
+        return daemon.EndsWith(".dll", StringComparison.Ordinal) ? [DotnetHost, "exec", daemon, .. contentRoot] : [daemon, .. contentRoot];
     }
 
     /// <summary>What the daemon inherits: where programs and the runtime are, the language, telemetry, and its configuration file.</summary>

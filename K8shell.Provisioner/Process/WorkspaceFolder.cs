@@ -83,12 +83,13 @@ internal sealed class WorkspaceFolder(string root, string name)
         }
     }
 
-    /// <summary>The last lines the daemon printed, for failure messages.</summary>
+    /// <summary>The last lines the daemon printed, stack frames left out, for failure messages.</summary>
     public string LogTail(int lines = 5)
     {
         try
         {
-            return string.Join('\n', File.ReadLines(LogFile).TakeLast(lines));
+            return string.Join('\n', File.ReadLines(LogFile).Where(line => !line.TrimStart().StartsWith("at ", StringComparison.Ordinal)
+                && !line.StartsWith("   --- ", StringComparison.Ordinal)).TakeLast(lines));
         }
         catch (IOException)
         {
