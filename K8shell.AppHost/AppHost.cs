@@ -17,7 +17,9 @@ var sessions = builder.AddProject("sessions", "K8shell.Sessions", grpc: true)
 
 var provisioner = builder.AddProject("provisioner", "K8shell.Provisioner", grpc: true)
     .WithReference(identity)
+    .WithCallerToken(identity, "Identity:Callers")
     .WithReference(nats);
+provisioner.Environment["Provisioner__Process__DataDirectory"] = Path.Combine(dataDirectory, "provisioner");
 
 builder.AddProject("shield", "K8shell.Shield")
     .WithReference(nats);

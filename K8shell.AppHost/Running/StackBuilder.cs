@@ -88,6 +88,18 @@ internal sealed class ResourceBuilder(string name, string command, IReadOnlyList
         return this;
     }
 
+    /// <summary>
+    /// Lets this resource call <paramref name="service"/>: a random token for this run, which the service
+    /// allows under <c>&lt;callersSection&gt;:StaticTokens:&lt;this&gt;</c> and this resource sends (<c>Services:&lt;service&gt;:Token</c>).
+    /// </summary>
+    public ResourceBuilder WithCallerToken(ResourceBuilder service, string callersSection)
+    {
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        service.Environment[$"{callersSection.Replace(":", "__")}__StaticTokens__{Name}"] = token;
+        Environment[$"Services__{service.Name}__Token"] = token;
+        return this;
+    }
+
     public Resource ToResource() => new(Name, command, arguments, Environment, Endpoints, HealthUrl)
     {
         ReadyLine = ReadyLine,
