@@ -18,7 +18,7 @@ internal sealed class ProcessBackend(
     IOptions<ProcessBackendOptions> options,
     IHostEnvironment environment,
     DaemonProbe probe,
-    ILogger<ProcessBackend> logger) : IWorkspaceBackend, IHostedService
+    ILogger<ProcessBackend> logger) : IWorkspaceBackend
 {
     private const int LaunchAttempts = 3;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
@@ -30,7 +30,8 @@ internal sealed class ProcessBackend(
 
     public string Name => "process";
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Finishes interrupted deletions and takes over the daemons an earlier Provisioner left running.</summary>
+    public async Task AdoptAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_root);
         WorkspaceFolder.RemoveInterruptedDeletions(_root);
@@ -50,7 +51,8 @@ internal sealed class ProcessBackend(
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops every daemon, unless they are configured to outlive the Provisioner.</summary>
+    public async Task ShutDownAsync(CancellationToken cancellationToken)
     {
         if (!_options.KeepRunningOnShutdown)
         {

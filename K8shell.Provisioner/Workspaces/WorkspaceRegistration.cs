@@ -38,6 +38,6 @@ internal static class WorkspaceRegistration
         builder.Services.AddSingleton<DaemonProbe>();
         builder.Services.AddSingleton<ProcessBackend>();
         builder.Services.AddSingleton<IWorkspaceBackend>(services => services.GetRequiredService<ProcessBackend>());
-        builder.Services.AddHostedService(services => services.GetRequiredService<ProcessBackend>());
+        builder.Services.AddHostedService<DaemonLifetime>();
     }
 }
