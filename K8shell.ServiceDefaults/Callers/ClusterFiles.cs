@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
 /// Reading <see cref="KubernetesCallerOptions.CaFile"/> and <see cref="KubernetesCallerOptions.TokenFile"/>,
