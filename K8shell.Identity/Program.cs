@@ -1,5 +1,4 @@
 using K8shell.Identity;
-using K8shell.Identity.Callers;
 using K8shell.Identity.Passwords;
 using K8shell.Identity.Store;
 using K8shell.Identity.Tokens;
@@ -12,7 +11,7 @@ using Microsoft.Extensions.Options;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddCallerAuthentication();
+builder.AddCallerAuthentication("Identity:Callers", audience: "identity");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section);
 builder.Services.AddSingleton(services => Database.Open(builder.Configuration, services.GetRequiredService<IOptions<IdentityOptions>>(), builder.Environment));

@@ -49,7 +49,16 @@ internal sealed class TestService : IAsyncDisposable
         app.MapGet("/ping", () => "pong");
         map?.Invoke(app);
         app.MapDefaultEndpoints();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A refused start (invalid options) is what some tests expect; nothing of it may outlive them.
+            await app.DisposeAsync();
+            throw;
+        }
         return new TestService(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"));
     }
 

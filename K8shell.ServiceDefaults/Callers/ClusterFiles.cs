@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
-/// Reading <see cref="KubernetesCallerOptions.CaFile"/> and <see cref="KubernetesCallerOptions.TokenFile"/>,
-/// the same way at start (to refuse a bad setting) and at each fetch. Problems are
+/// Reading <see cref="KubernetesCallerOptions.CaFile"/> and the token files (<see cref="KubernetesCallerOptions.TokenFile"/>,
+/// a service client's <c>TokenFile</c>), the same way at start (to refuse a bad setting) and at each use. Problems are
 /// <see cref="InvalidDataException"/>s (or the I/O exception) whose message never quotes the token.
 /// </summary>
 public static class ClusterFiles
@@ -54,15 +54,16 @@ public static class ClusterFiles
             read(path);
             return null;
         }
-        catch (Exception failure) when (failure is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return $"'{path}' does not exist";
-        }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            return $"'{path}' {Describe(failure)}";
+            return Explain(path, failure);
         }
     }
+
+    /// <summary>What went wrong reading <paramref name="path"/>, starting with the path: "'…' does not exist".</summary>
+    public static string Explain(string path, Exception failure) => failure is FileNotFoundException or DirectoryNotFoundException
+        ? $"'{path}' does not exist"
+        : $"'{path}' {Describe(failure)}";
 
     /// <summary>Our own messages read after the path ("'…' is empty"); the system's are quoted as they are.</summary>
     public static string Describe(Exception failure) => failure is InvalidDataException ? failure.Message : $"cannot be read: {failure.Message}";

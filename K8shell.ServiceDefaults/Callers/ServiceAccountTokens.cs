@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
 /// Kubernetes projected service-account tokens as caller credentials: signed by the configured issuer
@@ -19,9 +19,8 @@ public sealed class ServiceAccountTokens(IOptions<CallerOptions> options, Issuer
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     private readonly KubernetesCallerOptions _settings = options.Value.Kubernetes;
+    private readonly string _section = options.Value.KubernetesSection;
     private readonly JsonWebTokenHandler _handler = new();
-
-    public bool Enabled => _settings.Enabled;
 
     /// <summary>Three dot-separated parts: worth checking as a token rather than as a static secret.</summary>
     public static bool LooksLikeJwt(string credential) => credential.Count(c => c == '.') == 2;
@@ -29,6 +28,10 @@ public sealed class ServiceAccountTokens(IOptions<CallerOptions> options, Issuer
     /// <summary>The caller's name for logs, <c>&lt;namespace&gt;/&lt;name&gt;</c>; throws <see cref="CallerRefusal"/> otherwise.</summary>
     public async Task<string> ValidateAsync(string credential, CancellationToken cancellationToken)
     {
+        if (!_settings.Enabled)
+        {
+            throw new CallerRefusal($"a token, but service-account callers are off ({_section}:Issuer is not set)");
+        }
         JsonWebToken token;
         try
         {

@@ -3,7 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
 /// HTTP to the service-account issuer for its discovery documents. With <see cref="KubernetesCallerOptions.CaFile"/>
@@ -15,6 +15,7 @@ namespace K8shell.Identity.Callers;
 public sealed class IssuerClient : IDisposable
 {
     private readonly KubernetesCallerOptions _settings;
+    private readonly string _section;
     private readonly Uri? _issuer;
 
     // Our own client, not one from the factory: the service defaults give those retries, but a fetch is shared
@@ -26,6 +27,7 @@ public sealed class IssuerClient : IDisposable
     public IssuerClient(IOptions<CallerOptions> options)
     {
         _settings = options.Value.Kubernetes;
+        _section = options.Value.KubernetesSection;
         _issuer = Uri.TryCreate(_settings.Issuer, UriKind.Absolute, out var issuer) ? issuer : null;
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
         if (!string.IsNullOrEmpty(_settings.CaFile))
@@ -79,7 +81,7 @@ public sealed class IssuerClient : IDisposable
         {
             // The outer message only says "see inner exception"; the inner one says what was wrong with the certificate.
             var trust = string.IsNullOrEmpty(_settings.CaFile)
-                ? $"trusting the system's CAs; set {KubernetesCallerOptions.Section}:CaFile to the CA that signed it"
+                ? $"trusting the system's CAs; set {_section}:CaFile to the CA that signed it"
                 : $"trusting only {_settings.CaFile}";
             throw new IssuerUnavailableException($"TLS to {url} failed ({trust}): {tls.Message}");
         }
@@ -97,7 +99,7 @@ public sealed class IssuerClient : IDisposable
         }
         catch (Exception failure) when (failure is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            throw new IssuerUnavailableException($"{KubernetesCallerOptions.Section}:TokenFile '{_settings.TokenFile}' {ClusterFiles.Describe(failure)}");
+            throw new IssuerUnavailableException($"{_section}:TokenFile '{_settings.TokenFile}' {ClusterFiles.Describe(failure)}");
         }
     }
 
@@ -107,8 +109,8 @@ public sealed class IssuerClient : IDisposable
         (401, true) => $" (it refused the token from {_settings.TokenFile}: expired, or not one it accepts)",
         (403, true) => " (the token's service account may not read discovery documents: bind it to the system:service-account-issuer-discovery ClusterRole)",
         (401 or 403, false) when !string.IsNullOrEmpty(_settings.TokenFile) =>
-            $" (the token goes only to the issuer's own address and a configured JwksUrl: set {KubernetesCallerOptions.Section}:JwksUrl to the issuer's keys)",
-        (401 or 403, false) => $" (it wants a bearer token: set {KubernetesCallerOptions.Section}:TokenFile, or allow anonymous discovery)",
+            $" (the token goes only to the issuer's own address and a configured JwksUrl: set {_section}:JwksUrl to the issuer's keys)",
+        (401 or 403, false) => $" (it wants a bearer token: set {_section}:TokenFile, or allow anonymous discovery)",
         _ => "",
     };
 

@@ -1,13 +1,16 @@
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
-/// Who may call Identity's RPCs (section <c>Identity:Callers</c>). <see cref="StaticTokens"/>: caller
-/// name → shared secret, for development and the local stack. <see cref="Kubernetes"/>: projected
-/// service-account tokens, how callers prove themselves in a cluster (reference §3.1). Both can be on.
+/// Who may call a service's RPCs (the section its <c>AddCallerAuthentication</c> names, e.g. <c>Identity:Callers</c>).
+/// <see cref="StaticTokens"/>: caller name → shared secret, for development and the local stack. <see cref="Kubernetes"/>:
+/// projected service-account tokens, how callers prove themselves in a cluster (reference §3.1). Both can be on.
 /// </summary>
 public sealed class CallerOptions
 {
-    public const string Section = "Identity:Callers";
+    /// <summary>Where these settings are read from, for messages that name the key to fix; set at registration, never bound.</summary>
+    public string Section { get; internal set; } = "";
+
+    public string KubernetesSection => $"{Section}:{nameof(Kubernetes)}";
 
     public Dictionary<string, string> StaticTokens { get; set; } = [];
 
@@ -15,13 +18,11 @@ public sealed class CallerOptions
 }
 
 /// <summary>
-/// Section <c>Identity:Callers:Kubernetes</c>: tokens the cluster's service-account issuer signed for
+/// Section <c>&lt;callers&gt;:Kubernetes</c>: tokens the cluster's service-account issuer signed for
 /// <see cref="Audience"/>, from the service accounts in <see cref="Allowed"/>. Off until <see cref="Issuer"/> is set.
 /// </summary>
 public sealed class KubernetesCallerOptions
 {
-    public const string Section = $"{CallerOptions.Section}:{nameof(CallerOptions.Kubernetes)}";
-
     /// <summary>Where the kubelet mounts a pod's service-account token and the cluster CA.</summary>
     public const string MountedServiceAccount = "/var/run/secrets/kubernetes.io/serviceaccount";
 
@@ -40,8 +41,11 @@ public sealed class KubernetesCallerOptions
     /// <summary>Where the signing keys are; by default the <c>jwks_uri</c> of the issuer's openid-configuration.</summary>
     public Uri? JwksUrl { get; set; }
 
-    /// <summary>The audience callers request for their projected token (reference §3.10 <c>grpc.audience</c>).</summary>
-    public string Audience { get; set; } = "identity";
+    /// <summary>
+    /// The audience callers request for their projected token (reference §3.10 <c>grpc.audience</c>); by default the one
+    /// the service registered with, so a token meant for one service is never accepted by another.
+    /// </summary>
+    public string Audience { get; set; } = "";
 
     public List<AllowedServiceAccount> Allowed { get; set; } = [];
 

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
 /// The service-account issuer's public keys: the JWKS named by <c>&lt;issuer&gt;/.well-known/openid-configuration</c>

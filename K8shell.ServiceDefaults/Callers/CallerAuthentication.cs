@@ -3,9 +3,11 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
 /// Every RPC needs <c>authorization: Bearer &lt;credential&gt;</c>: a static token from the allow-list or an
@@ -36,10 +38,6 @@ public sealed class CallerAuthentication(
             if (!ServiceAccountTokens.LooksLikeJwt(credential))
             {
                 return AuthenticateResult.Fail(new CallerRefusal("a credential that is not on the allow-list"));
-            }
-            if (!serviceAccounts.Enabled)
-            {
-                return AuthenticateResult.Fail(new CallerRefusal($"a token, but service-account callers are off ({CallerOptions.Section}:Kubernetes:Issuer is not set)"));
             }
             try
             {

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
-namespace K8shell.Identity.Callers;
+namespace K8shell.ServiceDefaults.Callers;
 
 /// <summary>
 /// The static callers' secrets, hashed once (a handler is made per request). Compared by their SHA-256
