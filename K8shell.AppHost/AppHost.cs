@@ -27,6 +27,7 @@ builder.AddProject("shield", "K8shell.Shield")
 builder.AddProject("ssh-proxy", "K8shell.SshProxy")
     .WithReference(identity)
     .WithReference(provisioner)
+    .WithCallerToken(provisioner, "Provisioner:Callers")
     .WithReference(sessions)
     .WithReference(nats);
 

@@ -6,17 +6,11 @@ using K8shell.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddCallerAuthentication("Provisioner:Callers", audience: "provisioner");
 builder.AddNatsClient("nats");
 builder.Services.AddOptions<BlueprintOptions>().BindConfiguration(BlueprintOptions.Section);
 builder.Services.AddSingleton<BlueprintCatalog>();
-var identityToken = builder.Configuration["Services:identity:Token"];
-builder.Services.AddGrpcClient<IdentityService.IdentityServiceClient>(client => client.Address = new Uri(builder.Configuration["services:identity:grpc:0"]!))
-    .AddCallCredentials((_, metadata) =>
-    {
-        metadata.Add("authorization", $"Bearer {identityToken}");
-        return Task.CompletedTask;
-    })
-    .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+builder.Services.AddServiceGrpcClient<IdentityService.IdentityServiceClient>("identity");
 builder.AddWorkspaces();
 builder.Services.AddGrpc();
 
@@ -24,7 +18,9 @@ var app = builder.Build();
 // Read the blueprints now: a bad set stops the service here, naming the file, line and field.
 app.Services.GetRequiredService<BlueprintCatalog>();
 
-app.MapGrpcService<ProvisionerGrpcService>();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapGrpcService<ProvisionerGrpcService>().RequireAuthorization();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -62,6 +62,7 @@ public sealed class ProvisionerFixture : IAsyncLifetime
             ["services__identity__grpc__0"] = _identity!.GrpcEndpoint!.ToString(),
             ["services__identity__http__0"] = _identity.HttpEndpoint.ToString(),
             ["Services__identity__Token"] = CallerToken,
+            ["Provisioner__Callers__StaticTokens__tests"] = CallerToken,
             ["Provisioner__Blueprints__Directory"] = BlueprintDirectory,
             ["Provisioner__Process__DataDirectory"] = dataDirectory,
         };
@@ -72,7 +73,7 @@ public sealed class ProvisionerFixture : IAsyncLifetime
         return await ServiceProcess.StartAsync("K8shell.Provisioner", "K8shell.Provisioner", servesGrpc: true, environment, TestContext.Current.CancellationToken);
     }
 
-    internal static ProvisionerService.ProvisionerServiceClient ClientOf(ServiceProcess provisioner, string token) =>
+    internal static ProvisionerService.ProvisionerServiceClient ClientOf(ServiceProcess provisioner, string? token) =>
         new(GrpcChannels.WithBearer(provisioner.GrpcEndpoint!, token));
 
     /// <summary>A token Identity issues for <paramref name="username"/> that the workspace's k8shelld accepts.</summary>

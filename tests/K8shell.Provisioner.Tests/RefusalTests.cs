@@ -44,6 +44,18 @@ public sealed class RefusalTests(ProvisionerFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-caller-token")]
+    public async Task Callers_without_an_allowed_credential_are_refused(string? token)
+    {
+        var stranger = ProvisionerFixture.ClientOf(fixture.Provisioner, token);
+
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => Provisioning.RunAsync(stranger, "alice~dev"));
+
+        Assert.Equal(StatusCode.Unauthenticated, refusal.StatusCode);
+    }
+
     [Fact]
     public async Task An_unknown_job_is_not_found()
     {
