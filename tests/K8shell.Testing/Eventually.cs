@@ -17,4 +17,19 @@ public static class Eventually
         }
         return true;
     }
+
+    /// <summary>The same for a condition that must ask (a service, an API) to know.</summary>
+    public static async Task<bool> WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(20, cancellationToken);
+        }
+        return true;
+    }
 }
