@@ -2,6 +2,7 @@ using Grpc.Core;
 using K8shell.Contracts.Provisioner.V1;
 using K8shell.Provisioner.Blueprints;
 using K8shell.Provisioner.Jobs;
+using K8shell.Provisioner.Kubernetes;
 using K8shell.UserStrings;
 using NATS.Client.Core;
 
@@ -224,6 +225,15 @@ internal sealed class ProvisionerGrpcService(
         catch (WorkspaceBackendUnavailableException failure)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, failure.Message));
+        }
+        catch (KubernetesRefusedException failure)
+        {
+            // The cluster refused the Provisioner itself (its role, a quota, an invalid object): the operator's to fix.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, failure.Message));
+        }
+        catch (TimeoutException failure)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, failure.Message));
         }
     }
 

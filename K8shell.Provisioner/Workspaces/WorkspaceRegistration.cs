@@ -1,4 +1,5 @@
 using K8shell.Provisioner.Jobs;
+using K8shell.Provisioner.Kubernetes;
 using K8shell.Provisioner.Process;
 
 namespace K8shell.Provisioner.Workspaces;
@@ -20,6 +21,9 @@ internal static class WorkspaceRegistration
         {
             case "process":
                 builder.AddProcessBackend();
+                break;
+            case "kubernetes":
+                builder.Services.AddKubernetesBackend(builder.Configuration);
                 break;
             case var other:
                 throw new InvalidOperationException($"{BackendKey} is \"{other}\"; it must be \"process\" or \"kubernetes\"");
