@@ -75,6 +75,7 @@ internal sealed class ProvisionJobs(IWorkspaceBackend backend, JobRecords record
         var writer = records.Writer();
         var milestones = new ProgressMilestones();
         WorkspaceProgress? outcome = null;
+        var lastWord = "";
         cancellation.CancelAfter(timeout);
         logger.LogInformation("Job {Job}: provisioning {Workspace} ({Blueprint}) for {User} on the {Backend} backend", job.Id, job.Workspace, spec.Blueprint.Name,
             spec.Owner.Username, backend.Name);
@@ -88,6 +89,7 @@ internal sealed class ProvisionJobs(IWorkspaceBackend backend, JobRecords record
                     outcome = progress;
                     break;
                 }
+                lastWord = progress.Message;
                 if (progress.IsBackendEvent)
                 {
                     Publish(job, writer, Event(ProvisionEvent.Types.Type.Event, progress));
@@ -106,9 +108,11 @@ internal sealed class ProvisionJobs(IWorkspaceBackend backend, JobRecords record
         catch (Exception cancelled) when (cancelled is OperationCanceledException || cancellation.IsCancellationRequested)
         {
             // A backend call cut short by the cancellation may throw its own exception (an RpcException Cancelled).
-            outcome = Failure(lifetime.ApplicationStopping.IsCancellationRequested ? "the Provisioner is shutting down"
-                : job.Abandoned ? "abandoned: the workspace is being stopped or deleted"
-                : $"the workspace did not become ready within {timeout.TotalSeconds:0} s", job);
+            outcome = lifetime.ApplicationStopping.IsCancellationRequested ? Failure("the Provisioner is shutting down", job)
+                : job.Abandoned ? Failure("abandoned: the workspace is being stopped or deleted", job)
+                // Reference: a workspace that never becomes ready is Failing, with the last thing it said.
+                : WorkspaceProgress.StageOf(WorkspaceStatus.Failing, "Failed",
+                    $"the workspace did not become ready within {timeout.TotalSeconds:0} s (last: {lastWord})", job.Workspace);
         }
         catch (Exception unexpected)
         {

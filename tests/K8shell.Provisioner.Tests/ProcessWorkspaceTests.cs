@@ -61,8 +61,8 @@ public sealed class ProcessWorkspaceTests(ProvisionerFixture fixture)
 
         Assert.Single(results.Select(result => result.Handshake.JobId).Distinct());
         Assert.Single(results, result => !result.Handshake.JoinedExistingJob);
-        Assert.All(results, result => Assert.Equal(WorkspaceStatus.Error, result.Final.Status));
-        Assert.All(results, result => Assert.Contains("did not become ready within 2 s", result.Final.Message));
+        Assert.All(results, result => Assert.Equal(WorkspaceStatus.Failing, result.Final.Status));
+        Assert.All(results, result => Assert.StartsWith("the workspace did not become ready within 2 s (last: ", result.Final.Message));
         var job = await fixture.Client.GetProvisionJobAsync(new GetProvisionJobRequest { JobId = results[0].Handshake.JobId }, cancellationToken: Cancellation);
         Assert.Equal((ProvisionJob.Types.Status.Failed, "alice"), (job.Status, job.Username));
         Assert.Single(job.Events, @event => @event.Type == ProvisionEvent.Types.Type.Status && @event.Stage == "Starting"); // one daemon started
@@ -75,7 +75,8 @@ public sealed class ProcessWorkspaceTests(ProvisionerFixture fixture)
 
         var provisioning = await Provisioning.RunAsync(fixture.Client, "bob~slow", timeoutSeconds: 5);
 
-        Assert.Equal((WorkspaceStatus.Error, "the workspace did not become ready within 5 s"), (provisioning.Final.Status, provisioning.Final.Message));
+        Assert.Equal((WorkspaceStatus.Failing, "the workspace did not become ready within 5 s (last: running the init scripts)"),
+            (provisioning.Final.Status, provisioning.Final.Message));
         Assert.Contains(provisioning.Statuses, status => status.Stage == "Initializing"); // the init script was running
         var lookup = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.FindWorkspaceAsync(new FindWorkspaceRequest { Workspace = name }, cancellationToken: Cancellation).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
@@ -110,6 +111,27 @@ public sealed class ProcessWorkspaceTests(ProvisionerFixture fixture)
         Assert.Equal($"workspace {name} deleted", deleted.Message);
         Assert.False(Directory.Exists(folder));
         await AssertNothingListensAsync(restarted.Port);
+        var gone = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.FindWorkspaceAsync(new FindWorkspaceRequest { Workspace = name }, cancellationToken: Cancellation).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Deleting_a_workspace_while_it_is_provisioned_abandons_the_job_and_removes_it()
+    {
+        using var call = fixture.Client.ProvisionWorkspaceStream(new ProvisionWorkspaceRequest { Userstr = "bob~slow", TimeoutSeconds = 120 }, cancellationToken: Cancellation);
+        Assert.True(await call.ResponseStream.MoveNext(Cancellation));
+        var name = call.ResponseStream.Current.Handshake.Workspace;
+
+        var deleted = await fixture.Client.DeleteWorkspaceAsync(new DeleteWorkspaceRequest { Workspace = name }, cancellationToken: Cancellation);
+
+        Assert.Equal($"workspace {name} deleted", deleted.Message);
+        var events = new List<ProvisionEvent>();
+        while (await call.ResponseStream.MoveNext(Cancellation))
+        {
+            events.Add(call.ResponseStream.Current.Event);
+        }
+        Assert.Equal((WorkspaceStatus.Error, "abandoned: the workspace is being stopped or deleted"), (events[^1].Status, events[^1].Message));
+        Assert.False(Directory.Exists(Path.Combine(fixture.DataDirectory, "workspaces", name)));
         var gone = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.FindWorkspaceAsync(new FindWorkspaceRequest { Workspace = name }, cancellationToken: Cancellation).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
     }
