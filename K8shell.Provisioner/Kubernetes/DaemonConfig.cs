@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using K8shell.Provisioner.Workspaces;
-using K8shell.UserStrings;
 
 namespace K8shell.Provisioner.Kubernetes;
 
@@ -31,7 +30,7 @@ internal static class DaemonConfig
             ["Uid"] = owner.Uid,
             ["Gid"] = owner.Gid,
             ["Home"] = $"/home/{owner.Username}",
-            ["Environment"] = Environment(spec, image),
+            ["Environment"] = Json(WorkspaceEnvironment.Of(spec, image)),
             ["InitScripts"] = new JsonArray(spec.Blueprint.InitScripts
                 .Select(script => (JsonNode)new JsonObject { ["Name"] = script.Name, ["Script"] = script.Script }).ToArray()),
             ["Splash"] = spec.Blueprint.Splash,
@@ -61,34 +60,6 @@ internal static class DaemonConfig
         return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    /// <summary>The blueprint's variables, then the reference's (§7.5) that say what the workspace is, which win.</summary>
-    private static JsonObject Environment(WorkspaceSpec spec, string image)
-    {
-        var variables = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in spec.Blueprint.Env)
-        {
-            variables[name] = value;
-        }
-        variables["IMAGE"] = image;
-        variables["WORKSPACE"] = spec.Name;
-        variables["BLUEPRINT"] = spec.Blueprint.Name;
-        variables["USERNAME"] = spec.Owner.Username;
-        variables["USEREMAIL"] = spec.Owner.Email;
-        variables["USERFULLNAME"] = spec.Owner.FullName;
-        if (spec.UserString.Form == UserStringForm.Repo)
-        {
-            variables["GIT_REPOOWNER"] = spec.UserString.RepoOwner ?? "";
-            variables["GIT_REPONAME"] = spec.UserString.RepoName ?? "";
-            if (spec.UserString.Ref is { } reference)
-            {
-                variables["GIT_REPOREF"] = reference;
-            }
-        }
-        var environment = new JsonObject();
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-        return environment;
-    }
+    private static JsonObject Json(IEnumerable<KeyValuePair<string, string>> variables) =>
+        new(variables.Select(variable => KeyValuePair.Create(variable.Key, (JsonNode?)variable.Value)));
 }

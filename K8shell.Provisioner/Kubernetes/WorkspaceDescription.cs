@@ -56,7 +56,7 @@ internal static class WorkspaceDescription
         var id = Label(metadata, WorkspaceLabels.CanonicalId);
         var annotations = metadata.Annotations ?? config?.Metadata.Annotations;
         var userString = UserStringOf(annotations);
-        var workspace = new Workspace
+        return new Workspace
         {
             Name = id,
             Username = userString?.Username ?? Label(metadata, WorkspaceLabels.Username),
@@ -69,19 +69,7 @@ internal static class WorkspaceDescription
             Backend = KubernetesBackend.BackendName,
             WorkspaceType = "standalone",
             Splash = SplashOf(config),
-        };
-        if (userString?.Form == UserStringForm.Repo)
-        {
-            workspace.RepoOwner = userString.RepoOwner ?? "";
-            workspace.RepoName = userString.RepoName ?? "";
-            workspace.RepoRef = userString.Ref ?? "";
-            workspace.Origin = $"{workspace.RepoOwner}/{workspace.RepoName}";
-        }
-        else
-        {
-            workspace.Origin = workspace.Blueprint;
-        }
-        return workspace;
+        }.WithOrigin(userString);
     }
 
     private static UserString? UserStringOf(IDictionary<string, string>? annotations)

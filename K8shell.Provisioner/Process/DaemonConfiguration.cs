@@ -21,7 +21,7 @@ internal static class DaemonConfiguration
             ["Home"] = folder.Home,
             // The owner's shell when this machine has it; otherwise the account's own.
             ["Shell"] = File.Exists(spec.Owner.Shell) ? spec.Owner.Shell : "",
-            ["Environment"] = WorkspaceEnvironment.Of(spec),
+            ["Environment"] = WorkspaceEnvironment.Of(spec, spec.Blueprint.Image),
             ["InitScripts"] = spec.Blueprint.InitScripts.Select(script => new Dictionary<string, string> { ["Name"] = script.Name, ["Script"] = script.Script }).ToList(),
             ["Splash"] = spec.Blueprint.Splash,
         },

@@ -195,10 +195,6 @@ internal sealed class ProcessBackend(
             Organization = record.Organization,
             Blueprint = record.Blueprint,
             JobId = record.JobId,
-            RepoOwner = userString?.RepoOwner ?? "",
-            RepoName = userString?.RepoName ?? "",
-            RepoRef = userString?.Ref ?? "",
-            Origin = userString?.RepoName is { } repo ? $"{userString.RepoOwner}/{repo}" : record.Blueprint,
             WorkspaceType = "standalone",
             Backend = Name,
             ServerName = "127.0.0.1",
@@ -215,7 +211,7 @@ internal sealed class ProcessBackend(
                 Message = message,
                 LastFailMessage = record.LastFailure,
             },
-        };
+        }.WithOrigin(userString);
     }
 
     private static async Task<bool?> IsServingAsync(int port, CancellationToken cancellationToken)

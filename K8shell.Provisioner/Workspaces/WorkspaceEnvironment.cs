@@ -1,23 +1,34 @@
+using K8shell.UserStrings;
+
 namespace K8shell.Provisioner.Workspaces;
 
-/// <summary>The variables every workspace process gets (reference §7.5): who and what the workspace is, then the blueprint's <c>env</c>.</summary>
+/// <summary>
+/// The variables every workspace process gets (reference §7.5): the blueprint's <c>env</c>, then those that
+/// say what the workspace is, which win — image, name, blueprint, owner, and <c>GIT_*</c> for repository
+/// workspaces. Sorted, so the same spec always renders the same (the Kubernetes manifest hash relies on it).
+/// </summary>
 internal static class WorkspaceEnvironment
 {
-    public static Dictionary<string, string> Of(WorkspaceSpec spec)
+    public static SortedDictionary<string, string> Of(WorkspaceSpec spec, string image)
     {
-        var environment = new Dictionary<string, string>
+        var variables = new SortedDictionary<string, string>(spec.Blueprint.Env.ToDictionary(), StringComparer.Ordinal)
         {
+            ["IMAGE"] = image,
             ["WORKSPACE"] = spec.Name,
             ["BLUEPRINT"] = spec.Blueprint.Name,
-            ["IMAGE"] = spec.Blueprint.Image,
             ["USERNAME"] = spec.Owner.Username,
             ["USEREMAIL"] = spec.Owner.Email,
             ["USERFULLNAME"] = spec.Owner.FullName,
         };
-        foreach (var (name, value) in spec.Blueprint.Env)
+        if (spec.UserString.Form == UserStringForm.Repo)
         {
-            environment[name] = value;
+            variables["GIT_REPOOWNER"] = spec.UserString.RepoOwner ?? "";
+            variables["GIT_REPONAME"] = spec.UserString.RepoName ?? "";
+            if (spec.UserString.Ref is { } reference)
+            {
+                variables["GIT_REPOREF"] = reference;
+            }
         }
-        return environment;
+        return variables;
     }
 }
