@@ -86,21 +86,21 @@ internal sealed class ProvisionerGrpcService(
     public override async Task StartWorkspaceStream(StartWorkspaceRequest request, IServerStreamWriter<ProvisionWorkspaceResponse> responseStream, ServerCallContext context)
     {
         var name = WorkspaceNames.Checked(request.Workspace);
-        var running = jobs.Running(name);
-        if (running is null)
+        var (job, joined) = jobs.Running(name) is { } running ? (running, true) : await StartAsync(name, request.TimeoutSeconds, context.CancellationToken);
+        await StreamAsync(job, joined, request.SendProgress, request.SendEvents, responseStream, context);
+    }
+
+    /// <summary>A job that brings back a stopped workspace as its stored user string now resolves.</summary>
+    private async Task<(RunningJob Job, bool Joined)> StartAsync(string name, uint timeoutSeconds, CancellationToken cancellationToken)
+    {
+        var existing = await FindAsync(name, cancellationToken) ?? throw new RpcException(new Status(StatusCode.NotFound, $"there is no workspace {name}"));
+        if (existing.WorkspaceStatus.Status is WorkspaceStatus.Running or WorkspaceStatus.Warning)
         {
-            var existing = await FindAsync(name, context.CancellationToken) ?? throw new RpcException(new Status(StatusCode.NotFound, $"there is no workspace {name}"));
-            if (existing.WorkspaceStatus.Status is WorkspaceStatus.Running or WorkspaceStatus.Warning)
-            {
-                throw new RpcException(new Status(StatusCode.AlreadyExists, $"workspace {name} is already running"));
-            }
-            var (userString, owner, blueprint) = await resolver.ResolveAsync(WorkspaceResolver.Parse(existing.Userstr), context.CancellationToken);
-            running = jobs.StartOrJoin(name, owner.Username, blueprint.Name, jobId => new WorkspaceSpec(name, userString, owner, blueprint, jobId),
-                isNew: false, Timeout(request.TimeoutSeconds)).Job;
-            await StreamAsync(running, joined: false, request.SendProgress, request.SendEvents, responseStream, context);
-            return;
+            throw new RpcException(new Status(StatusCode.AlreadyExists, $"workspace {name} is already running"));
         }
-        await StreamAsync(running, joined: true, request.SendProgress, request.SendEvents, responseStream, context);
+        var (userString, owner, blueprint) = await resolver.ResolveAsync(WorkspaceResolver.Parse(existing.Userstr), cancellationToken);
+        return jobs.StartOrJoin(name, owner.Username, blueprint.Name, jobId => new WorkspaceSpec(name, userString, owner, blueprint, jobId),
+            isNew: false, Timeout(timeoutSeconds));
     }
 
     public override async Task<WorkspaceActionResponse> StopWorkspace(StopWorkspaceRequest request, ServerCallContext context)
