@@ -65,11 +65,18 @@ internal static class Programs
 
     /// <summary>
     /// <c>tshark -r</c> with IPv4 and TCP checksum validation on, one line per packet with the given fields
-    /// (tab-separated, empty where a packet lacks one).
+    /// (tab-separated, empty where a packet lacks one). Payloads to and from <paramref name="dataPorts"/> are
+    /// decoded as plain data: the tests send random bytes, which SSH's or PostgreSQL's dissector would rightly
+    /// call malformed, and what is under test is the framing below them.
     /// </summary>
-    public static async Task<string[][]> TsharkFieldsAsync(string pcapPath, IEnumerable<string> fields, CancellationToken cancellationToken)
+    public static async Task<string[][]> TsharkFieldsAsync(string pcapPath, IEnumerable<int> dataPorts, IEnumerable<string> fields, CancellationToken cancellationToken)
     {
         List<string> arguments = ["-r", pcapPath, "-n", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|"];
+        foreach (var port in dataPorts)
+        {
+            arguments.Add("-d");
+            arguments.Add($"tcp.port=={port},data");
+        }
         foreach (var field in fields)
         {
             arguments.Add("-e");
