@@ -143,8 +143,7 @@ public sealed class CastWriterTests
     public async Task A_full_disk_leaves_a_recording_asciinema_still_reads()
     {
         using var scratch = new ScratchFolder();
-        // Room for three of the file's 64 KiB buffers, not for the whole recording: a fixed amount survives.
-        await using var disk = await SmallDisk.MountAsync(256, Cancel);
+        await using var disk = await SmallDisk.MountAsync(SmallDisk.ThreeBuffers, Cancel);
         var random = new Random(Seeds.Seed);
         var output = TerminalBytes(random, 1_000_000);
         var path = Path.Combine(disk.Path, "full.cast");
@@ -163,7 +162,7 @@ public sealed class CastWriterTests
         var printed = await Programs.AsciinemaCatAsync(disk.CopyOut(path, scratch), Cancel);
 
         Assert.True(printed.ExitCode == 0, $"asciinema cat failed on the cut recording: {printed.Errors}");
-        Assert.InRange(printed.Output.Length, 150_000, 256 * 1024);
+        Assert.InRange(printed.Output.Length, 150_000, SmallDisk.ThreeBuffers * 1024);
         Assert.StartsWith(printed.Text, Encoding.UTF8.GetString(output), StringComparison.Ordinal);
     }
 

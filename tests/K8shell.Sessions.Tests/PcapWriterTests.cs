@@ -144,8 +144,7 @@ public sealed class PcapWriterTests
     public async Task A_full_disk_leaves_a_capture_tshark_still_reads()
     {
         using var scratch = new ScratchFolder();
-        // Room for three of the file's 64 KiB buffers, not for the whole recording: a fixed amount survives.
-        await using var disk = await SmallDisk.MountAsync(256, Cancel);
+        await using var disk = await SmallDisk.MountAsync(SmallDisk.ThreeBuffers, Cancel);
         var random = new Random(Seeds.Seed);
         var input = RandomBytes(random, 1_000_000);
         var path = Path.Combine(disk.Path, "full.pcap");
@@ -165,7 +164,7 @@ public sealed class PcapWriterTests
 
         AssertNoWarnings(packets);
         var received = Payload(packets);
-        Assert.InRange(received.Length, 150_000, 256 * 1024);
+        Assert.InRange(received.Length, 150_000, SmallDisk.ThreeBuffers * 1024);
         Assert.Equal(input[..received.Length], received);
     }
 

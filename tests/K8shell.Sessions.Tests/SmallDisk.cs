@@ -6,6 +6,12 @@ namespace K8shell.Sessions.Tests;
 /// </summary>
 internal sealed class SmallDisk : IAsyncDisposable
 {
+    /// <summary>
+    /// KiB with room for three of a recording file's 64 KiB buffers but not a whole test recording, so a known
+    /// amount survives wherever the seeded chunks fall.
+    /// </summary>
+    public const int ThreeBuffers = 256;
+
     private readonly ScratchFolder _folder;
 
     private SmallDisk(ScratchFolder folder) => _folder = folder;
