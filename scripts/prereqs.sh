@@ -11,6 +11,7 @@ mkdir -p "$bin"
 
 # Debian package → a file that proves it is installed.
 declare -A packages=(
+  [asciinema]=/usr/bin/asciinema
   [golang-go]=/usr/bin/go
   [golang-github-nats-io-nats-server-dev]=/usr/share/gocode/src/github.com/nats-io/nats-server/main.go
   [openssh-client]=/usr/bin/ssh
@@ -24,6 +25,7 @@ declare -A packages=(
   [sqlite3]=/usr/bin/sqlite3
   [ssh-audit]=/usr/bin/ssh-audit
   [tmux]=/usr/bin/tmux
+  [tshark]=/usr/bin/tshark
 )
 
 missing=()
@@ -36,6 +38,9 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 if [ ${#missing[@]} -gt 0 ]; then
   echo "prereqs: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  # tshark's wireshark-common asks whether non-root users may capture; the recording tests only read
+  # files (tshark -r), so answer no up front and the install never stops at a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
   as_root apt-get update -qq >/dev/null
   # --no-install-recommends keeps openssh-server from pulling in extras; sshd is started only by bench/.
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
