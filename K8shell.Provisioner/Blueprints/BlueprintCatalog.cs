@@ -10,6 +10,12 @@ public sealed class BlueprintOptions
 
     /// <summary>The directory of blueprint files, relative to the content root (the samples ship in <c>blueprints/</c>).</summary>
     public string Directory { get; set; } = "blueprints";
+
+    /// <summary>
+    /// What repository user strings (<c>alice~repo=org%2Fproj</c>) get when their own blueprint cannot be
+    /// read — always, for now (reference §7.2: <c>blueprints.defaultCustomBlueprint</c>); none: they are refused.
+    /// </summary>
+    public string? DefaultCustom { get; set; }
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Provisioner.Blueprints;
 using K8shell.UserStrings;
+using Microsoft.Extensions.Options;
 
 namespace K8shell.Provisioner.Workspaces;
 
@@ -10,7 +11,7 @@ namespace K8shell.Provisioner.Workspaces;
 /// Identity, the blueprint chosen (named, or the user's first allowed one) and the entitlement
 /// checked. Every refusal is an <see cref="RpcException"/> whose message the person at the terminal reads.
 /// </summary>
-internal sealed class WorkspaceResolver(IdentityService.IdentityServiceClient identity, BlueprintCatalog catalog)
+internal sealed class WorkspaceResolver(IdentityService.IdentityServiceClient identity, BlueprintCatalog catalog, IOptions<BlueprintOptions> options)
 {
     public static UserString Parse(string userstr) => UserStringParser.TryParse(userstr, out var parsed, out var error)
         ? parsed
@@ -58,12 +59,13 @@ internal sealed class WorkspaceResolver(IdentityService.IdentityServiceClient id
 
     private Blueprint Choose(UserString userString, User user)
     {
-        if (userString.BlueprintKind == BlueprintKind.Custom)
-        {
-            throw new RpcException(new Status(StatusCode.Unimplemented,
-                $"blueprints from repositories ({userString.RepoOwner}/{userString.RepoName}) are not supported yet: name a blueprint, e.g. {user.Username}~<blueprint>"));
-        }
-        if (userString.Blueprint is not { } name)
+        // A repository's own .k8shell.yaml cannot be fetched yet (Identity has no call for it), so it gets the
+        // default custom blueprint, as the reference does when that file is missing or unreadable.
+        var name = userString.BlueprintKind == BlueprintKind.Custom
+            ? options.Value.DefaultCustom ?? throw new RpcException(new Status(StatusCode.NotFound,
+                $"no blueprint for repository {userString.RepoOwner}/{userString.RepoName}: its .k8shell.yaml cannot be read and no default is configured ({BlueprintOptions.Section}:DefaultCustom); name a blueprint, e.g. {user.Username}~<blueprint>"))
+            : userString.Blueprint;
+        if (name is null)
         {
             return catalog.DefaultFor(user.Blueprints) ?? throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"user {user.Username} may not provision any blueprint"));

@@ -98,5 +98,22 @@ public sealed class ProvisionerRestartTests(ProvisionerFixture fixture) : IDispo
         Assert.Equal(0, await provisioner.Process.StopAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task A_repository_workspace_gets_the_default_custom_blueprint_and_its_git_variables()
+    {
+        await using var provisioner = await fixture.StartProvisionerAsync(_data, new() { ["Provisioner__Blueprints__DefaultCustom"] = "dev" });
+        var client = ProvisionerFixture.ClientOf(provisioner, fixture.CallerToken);
+
+        var provisioning = await Provisioning.RunAsync(client, "alice~repo=acme%2Fportal+ref=main");
+
+        Assert.Equal((WorkspaceStatus.Running, "dev"), (provisioning.Final.Status, provisioning.Handshake.Blueprint));
+        var workspace = await client.FindWorkspaceAsync(new FindWorkspaceRequest { Workspace = provisioning.Handshake.Workspace }, cancellationToken: Cancellation);
+        Assert.Equal(("acme", "portal", "main", "acme/portal"), (workspace.RepoOwner, workspace.RepoName, workspace.RepoRef, workspace.Origin));
+        var config = await File.ReadAllTextAsync(Path.Combine(_data, "workspaces", workspace.Name, "k8shelld.json"), Cancellation);
+        Assert.Contains("\"GIT_REPOOWNER\": \"acme\"", config);
+        Assert.Contains("\"GIT_REPOREF\": \"main\"", config);
+        Assert.Equal(0, await provisioner.Process.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public void Dispose() => Directory.Delete(_data, recursive: true);
 }

@@ -17,7 +17,7 @@ public sealed class RefusalTests(ProvisionerFixture fixture)
     [InlineData("alice~extra", StatusCode.PermissionDenied, "user alice may not provision blueprint extra")]
     [InlineData("dave", StatusCode.PermissionDenied, "user dave may not provision any blueprint")]
     [InlineData("carol~dev", StatusCode.PermissionDenied, "user carol is locked")]
-    [InlineData("alice~repo=acme%2Fportal", StatusCode.Unimplemented, "blueprints from repositories (acme/portal) are not supported yet")]
+    [InlineData("alice~repo=acme%2Fportal", StatusCode.NotFound, "no blueprint for repository acme/portal")]
     public async Task A_provision_that_cannot_be_done_is_refused_before_any_work(string userstr, StatusCode status, string message)
     {
         var refusal = await Assert.ThrowsAsync<RpcException>(() => Provisioning.RunAsync(fixture.Client, userstr));
