@@ -21,9 +21,6 @@ internal sealed class AgentSockets(
     IOptions<WorkspaceOptions> options,
     ILogger<AgentSockets> logger)
 {
-    private static readonly TimeSpan RegistrationGrace = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan RegistrationPoll = TimeSpan.FromMilliseconds(10);
-
     private readonly ConcurrentDictionary<string, string> _pathBySession = new();
 
     /// <summary>The socket of <paramref name="sessionId"/>'s agent, while its Listen call lasts; null without one.</summary>
@@ -83,25 +80,13 @@ internal sealed class AgentSockets(
         }
     }
 
-    /// <summary>
-    /// Whether the process at the other end (SO_PEERCRED) descends from one of the session's processes. A
-    /// session is registered just after its process starts, so a process that connects at once may come
-    /// first: a refusal is only final after <see cref="RegistrationGrace"/> (paid by refused peers alone).
-    /// </summary>
+    /// <summary>Whether the process at the other end (SO_PEERCRED) descends from one of the session's processes.</summary>
     private bool Admits(Socket connection, string sessionId)
     {
         var pid = (int)TunnelListener.PeerProcessId(connection);
-        for (var waited = TimeSpan.Zero; pid > 0; waited += RegistrationPoll)
+        if (pid > 0 && sessions.Owns(sessionId, pid))
         {
-            if (ProcessAncestry.DescendsFromAny(pid, sessions.ProcessesOf(sessionId)))
-            {
-                return true;
-            }
-            if (waited >= RegistrationGrace)
-            {
-                break;
-            }
-            Thread.Sleep(RegistrationPoll);
+            return true;
         }
         logger.LogWarning("Agent socket of session {SessionId} refused pid {Pid}: not a process of that connection's sessions", sessionId, pid);
         return false;

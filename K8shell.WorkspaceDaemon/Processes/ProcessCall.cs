@@ -40,6 +40,7 @@ internal sealed class ProcessCall(
 
     public async Task RunAsync(CancellationToken callEnded)
     {
+        using var starting = sessions.BeginStart(start.SessionId);
         ProcessSession session;
         try
         {
@@ -54,7 +55,7 @@ internal sealed class ProcessCall(
         }
 
         await using (session)
-        using (sessions.Add(start.SessionId, session.Child))
+        using (starting.Started(session.Child))
         {
             logger.LogInformation("{Kind} {StreamId} for session {SessionId}: pid {Pid} {Program}{Terminal}", plan.Kind, start.StreamId,
                 start.SessionId, session.Child.Pid, plan.Launch.Program, session.TerminalName is { } name ? $" on {name}" : "");
