@@ -70,7 +70,7 @@ public sealed class ServiceAccountTokens(IOptions<CallerOptions> options, Issuer
                 ? signing
                 : throw new CallerRefusal($"a token signed with a key the issuer does not publish (kid '{Shorten(kid)}')");
         }
-        catch (IssuerUnavailableException unavailable)
+        catch (KeySetUnavailableException unavailable)
         {
             // Not the caller's fault and likely to pass: Unavailable tells it to retry rather than give up.
             throw new CallerRefusal($"cannot check service-account tokens now: {unavailable.Message}", StatusCode.Unavailable);

@@ -1,3 +1,4 @@
+using K8shell.ServiceDefaults.Callers;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -6,81 +7,66 @@ namespace K8shell.WorkspaceDaemon.Security;
 
 /// <summary>
 /// Identity's signing keys from its JWKS document (no OpenID discovery document: Identity publishes
-/// only the key set). Cached for <see cref="RefreshInterval"/>; a token signed with an unknown key
-/// asks for a refresh, at most once per <see cref="MinimumRefreshInterval"/> so bad tokens cannot
-/// turn into a flood of requests to Identity.
+/// only the key set), for the JWT bearer handler. Cached in a <see cref="ThrottledKeySet"/> for
+/// <see cref="RefreshInterval"/>; a token signed with an unknown key asks for a refresh, at most once per
+/// <see cref="MinimumRefreshInterval"/> (as is any retry after a failure) so neither bad tokens nor an
+/// unreachable Identity turn into a request per call.
 /// </summary>
-internal sealed class JwksConfigurationManager(Uri jwksUrl, HttpClient http, ILogger<JwksConfigurationManager> logger)
-    : IConfigurationManager<OpenIdConnectConfiguration>
+internal sealed class JwksConfigurationManager : IConfigurationManager<OpenIdConnectConfiguration>, IDisposable
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(30);
 
-    private readonly SemaphoreSlim _fetching = new(1, 1);
-    private OpenIdConnectConfiguration? _current;
-    private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
-    private DateTimeOffset _attemptedAt = DateTimeOffset.MinValue;
-    private bool _refreshRequested;
+    /// <summary>A fetch serves every call waiting for keys, so it is bounded by itself, not by any one caller.</summary>
+    public static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly Uri _jwksUrl;
+    private readonly HttpClient _http;
+    private readonly ILogger<JwksConfigurationManager> _logger;
+    private readonly ThrottledKeySet _keys;
+    private volatile bool _refreshRequested;
+
+    // The handler asks once per call; the configuration is rebuilt only when the keys change.
+    private volatile Built? _built;
+
+    public JwksConfigurationManager(Uri jwksUrl, HttpClient http, ILogger<JwksConfigurationManager> logger)
+    {
+        _jwksUrl = jwksUrl;
+        _http = http;
+        _logger = logger;
+        _keys = new ThrottledKeySet(FetchAsync, new KeyRefreshTiming(RefreshInterval, MinimumRefreshInterval, MinimumRefreshInterval),
+            failure => failure.Message, $"signing keys from {jwksUrl}", logger);
+    }
 
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
-        if (_current is { } current && !Due())
+        var keys = await _keys.GetAsync(_refreshRequested, cancel);
+        if (_built is { } built && ReferenceEquals(built.Keys, keys))
         {
-            return current;
+            return built.Configuration;
         }
-        await _fetching.WaitAsync(cancel);
-        try
+        var configuration = new OpenIdConnectConfiguration();
+        foreach (var key in keys)
         {
-            if (Due())
-            {
-                _attemptedAt = DateTimeOffset.UtcNow;
-                if (await FetchAsync(cancel) is { } fetched)
-                {
-                    _current = fetched;
-                    _fetchedAt = _attemptedAt;
-                    _refreshRequested = false;
-                }
-            }
-            return _current ?? throw new InvalidOperationException($"no signing keys from {jwksUrl} yet");
+            configuration.SigningKeys.Add(key);
         }
-        finally
-        {
-            _fetching.Release();
-        }
+        _built = new Built(keys, configuration);
+        return configuration;
     }
 
+    /// <summary>The handler met a key it lacks: the next look may fetch (throttled), until a fetch has happened.</summary>
     public void RequestRefresh() => _refreshRequested = true;
 
-    /// <summary>
-    /// Time to fetch: the keys are old, or a token named a key we lack. Either way not sooner than
-    /// <see cref="MinimumRefreshInterval"/> after the last attempt, successful or not, so neither bad
-    /// tokens nor an unreachable Identity turn into a request per call.
-    /// </summary>
-    private bool Due()
+    private async Task<IReadOnlyList<SecurityKey>> FetchAsync()
     {
-        var now = DateTimeOffset.UtcNow;
-        var wanted = _current is null || _refreshRequested || now - _fetchedAt > RefreshInterval;
-        return wanted && now - _attemptedAt > MinimumRefreshInterval;
+        using var timeout = new CancellationTokenSource(FetchTimeout);
+        var keys = new JsonWebKeySet(await _http.GetStringAsync(_jwksUrl, timeout.Token)).GetSigningKeys();
+        _refreshRequested = false;
+        _logger.LogInformation("Loaded {Count} signing keys from {JwksUrl}", keys.Count, _jwksUrl);
+        return [.. keys];
     }
 
-    /// <summary>The key set, or null when Identity cannot be reached (the keys we have stay in use).</summary>
-    private async Task<OpenIdConnectConfiguration?> FetchAsync(CancellationToken cancel)
-    {
-        try
-        {
-            var keys = new JsonWebKeySet(await http.GetStringAsync(jwksUrl, cancel));
-            var configuration = new OpenIdConnectConfiguration();
-            foreach (var key in keys.GetSigningKeys())
-            {
-                configuration.SigningKeys.Add(key);
-            }
-            logger.LogInformation("Loaded {Count} signing keys from {JwksUrl}", configuration.SigningKeys.Count, jwksUrl);
-            return configuration;
-        }
-        catch (Exception failure) when (failure is HttpRequestException or ArgumentException or TaskCanceledException)
-        {
-            logger.LogWarning("Could not load signing keys from {JwksUrl}: {Reason}", jwksUrl, failure.Message);
-            return null;
-        }
-    }
+    public void Dispose() => _keys.Dispose();
+
+    private sealed record Built(IReadOnlyList<SecurityKey> Keys, OpenIdConnectConfiguration Configuration);
 }
