@@ -44,20 +44,8 @@ public sealed class IdentityFixture : IAsyncLifetime
     public string CallerToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     /// <summary>An Identity service of the tests' own: these users (or <paramref name="usersFile"/>), data in <paramref name="dataDirectory"/>.</summary>
-    public async Task<ServiceProcess> StartIdentityAsync(string usersFile, string dataDirectory, Dictionary<string, string?>? settings = null)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["Identity__UserFiles__0"] = usersFile,
-            ["Identity__DataDirectory"] = dataDirectory,
-            ["Identity__Callers__StaticTokens__ssh-proxy"] = CallerToken,
-        };
-        foreach (var (key, value) in settings ?? [])
-        {
-            environment[key] = value;
-        }
-        return await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, environment, TestContext.Current.CancellationToken);
-    }
+    public Task<ServiceProcess> StartIdentityAsync(string usersFile, string dataDirectory, Dictionary<string, string?>? settings = null) =>
+        IdentityProcess.StartAsync(usersFile, dataDirectory, new Dictionary<string, string> { ["ssh-proxy"] = CallerToken }, settings, TestContext.Current.CancellationToken);
 
     /// <summary>
     /// Starts Identity expecting it to refuse: <paramref name="settings"/> over the fixture's user file and a
@@ -65,15 +53,7 @@ public sealed class IdentityFixture : IAsyncLifetime
     /// </summary>
     public async Task<string> RefusedStartAsync(Dictionary<string, string?> settings)
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["Identity__UserFiles__0"] = UsersFile,
-            ["Identity__DataDirectory"] = Path.Combine(_directory, $"refused-{Guid.NewGuid():N}"),
-        };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
+        var environment = IdentityProcess.Settings(UsersFile, Path.Combine(_directory, $"refused-{Guid.NewGuid():N}"), new Dictionary<string, string>(), settings);
         await using var refused = ServiceProcess.Launch("K8shell.Identity", "K8shell.Identity", servesGrpc: true, environment, out _, out _);
         Assert.NotEqual(0, await refused.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         return refused.Output;

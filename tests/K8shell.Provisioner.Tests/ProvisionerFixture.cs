@@ -42,12 +42,8 @@ public sealed class ProvisionerFixture : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(BlueprintDirectory, "test.yaml"), BlueprintsYaml);
         await File.WriteAllTextAsync(Path.Combine(_directory, "users.yaml"), UsersYaml);
         _nats = await NatsServer.StartAsync();
-        _identity = await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
-        {
-            ["Identity__UserFiles__0"] = Path.Combine(_directory, "users.yaml"),
-            ["Identity__DataDirectory"] = Path.Combine(_directory, "identity"),
-            ["Identity__Callers__StaticTokens__provisioner"] = CallerToken,
-        });
+        _identity = await IdentityProcess.StartAsync(Path.Combine(_directory, "users.yaml"), Path.Combine(_directory, "identity"),
+            new Dictionary<string, string> { ["provisioner"] = CallerToken });
         _identityChannel = GrpcChannels.WithBearer(_identity.GrpcEndpoint!, CallerToken);
         _provisioner = await StartProvisionerAsync(DataDirectory);
         _provisionerChannel = GrpcChannels.WithBearer(_provisioner.GrpcEndpoint!, CallerToken);

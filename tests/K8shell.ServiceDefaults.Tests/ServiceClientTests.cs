@@ -185,13 +185,8 @@ public sealed class ServiceClientTests(ServiceClientTests.Identity identity) : I
         {
             var users = Path.Combine(_directory, "users.yaml");
             await File.WriteAllTextAsync(users, "users:\n  - username: alice\n    uid: 1001\n    gid: 1001\n");
-            _service = await ServiceProcess.StartAsync("K8shell.Identity", "K8shell.Identity", servesGrpc: true, new Dictionary<string, string?>
-            {
-                ["Identity__UserFiles__0"] = users,
-                ["Identity__DataDirectory"] = Path.Combine(_directory, "data"),
-                ["Identity__Callers__StaticTokens__ssh-proxy"] = ProxyToken,
-                ["Identity__Callers__StaticTokens__provisioner"] = ProvisionerToken,
-            }, TestContext.Current.CancellationToken);
+            _service = await IdentityProcess.StartAsync(users, Path.Combine(_directory, "data"),
+                new Dictionary<string, string> { ["ssh-proxy"] = ProxyToken, ["provisioner"] = ProvisionerToken }, cancellationToken: TestContext.Current.CancellationToken);
         }
 
         public async ValueTask DisposeAsync()
