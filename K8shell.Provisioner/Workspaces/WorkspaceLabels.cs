@@ -1,9 +1,9 @@
 namespace K8shell.Provisioner.Workspaces;
 
 /// <summary>
-/// The labels and annotations of reference §7.5 that name a workspace's objects (pods, services,
-/// volume claims) and, for the Process backend, the keys of its record. Values are what Kubernetes
-/// label values allow (the user string itself goes base64 into an annotation).
+/// The labels and annotations of reference §7.5 that name a workspace's Kubernetes objects (pods,
+/// services, volume claims, config maps). Values are what Kubernetes label values allow (the user
+/// string itself goes base64 into an annotation).
 /// </summary>
 public static class WorkspaceLabels
 {
