@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using K8shell.Identity.Store;
+using K8shell.Database;
 using K8shell.Identity.Users.OAuth;
 
 namespace K8shell.Identity;
@@ -11,7 +11,7 @@ namespace K8shell.Identity;
 /// cannot be reached or answers nonsense → Unavailable; a provider refusing for a reason an operator must
 /// fix → FailedPrecondition; the user store failing → Unavailable. Each is logged once, here.
 /// </summary>
-public sealed class DependencyFailures(Database database, ILogger<DependencyFailures> logger) : Interceptor
+public sealed class DependencyFailures(ServiceDatabase database, ILogger<DependencyFailures> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {

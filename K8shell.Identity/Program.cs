@@ -1,3 +1,4 @@
+using K8shell.Database;
 using K8shell.Identity;
 using K8shell.Identity.Passwords;
 using K8shell.Identity.Store;
@@ -14,7 +15,8 @@ builder.AddServiceDefaults();
 builder.AddCallerAuthentication("Identity:Callers", audience: "identity");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.Section);
-builder.Services.AddSingleton(services => Database.Open(builder.Configuration, services.GetRequiredService<IOptions<IdentityOptions>>(), builder.Environment));
+builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configuration,
+    Path.GetFullPath(services.GetRequiredService<IOptions<IdentityOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath), "identity.db"));
 builder.Services.AddSingleton<StoreSchema>();
 builder.Services.AddSingleton<UserCache>();
 builder.Services.AddSingleton<PasswordFailures>();

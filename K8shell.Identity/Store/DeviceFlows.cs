@@ -1,3 +1,4 @@
+using K8shell.Database;
 namespace K8shell.Identity.Store;
 
 /// <summary>A started RFC 8628 device grant: what Identity needs to poll the provider for it.</summary>
@@ -15,7 +16,7 @@ public sealed record DeviceFlow(
 /// The <c>device_flows</c> table: one pending grant per provider and username, in the shared store so
 /// the replica that completes a flow need not be the one that started it. Rows go when the flow ends.
 /// </summary>
-public sealed class DeviceFlows(Database database)
+public sealed class DeviceFlows(ServiceDatabase database)
 {
     public async Task SaveAsync(DeviceFlow flow, CancellationToken cancellationToken)
     {

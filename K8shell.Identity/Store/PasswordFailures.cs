@@ -1,10 +1,11 @@
+using K8shell.Database;
 namespace K8shell.Identity.Store;
 
 /// <summary>
 /// The <c>password_failures</c> table: wrong passwords in a row per user, and until when the user is
 /// locked out. Counting happens in one statement, so replicas sharing the database agree on the count.
 /// </summary>
-public sealed class PasswordFailures(Database database, TimeProvider time)
+public sealed class PasswordFailures(ServiceDatabase database, TimeProvider time)
 {
     /// <summary>When the user's lockout ends, or null when they are not locked out.</summary>
     public async Task<DateTimeOffset?> LockedUntilAsync(string username, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using K8shell.Database;
 using K8shell.Identity.Users;
 
 namespace K8shell.Identity.Store;
@@ -12,7 +13,7 @@ public sealed record CachedUser(UserRecord User, DateTimeOffset ExpiresAt);
 /// which stay authoritative. Rows are replaced whole; a user the provider no longer knows is kept,
 /// marked invalid, so it cannot log in but its name is not silently reused.
 /// </summary>
-public sealed class UserCache(Database database, TimeProvider time)
+public sealed class UserCache(ServiceDatabase database, TimeProvider time)
 {
     private const string Columns =
         "username, source, external_id, is_valid, locked, expires_at, uid, gid, fullname, email, organization, shell, sudo, roles, blueprints, auths, auth_keys, password, updated_at";
