@@ -14,6 +14,7 @@ identity.Environment["Identity__DataDirectory"] = Path.Combine(dataDirectory, "i
 
 var sessions = builder.AddProject("sessions", "K8shell.Sessions", grpc: true)
     .WithReference(identity);
+sessions.Environment["Sessions__DataDirectory"] = Path.Combine(dataDirectory, "sessions");
 
 var provisioner = builder.AddProject("provisioner", "K8shell.Provisioner", grpc: true)
     .WithReference(identity)
@@ -29,6 +30,7 @@ builder.AddProject("ssh-proxy", "K8shell.SshProxy")
     .WithReference(provisioner)
     .WithCallerToken(provisioner, "Provisioner:Callers")
     .WithReference(sessions)
+    .WithCallerToken(sessions, "Sessions:Callers")
     .WithReference(nats);
 
 return await new LocalRunner(builder.Build(), dataDirectory).RunAsync();

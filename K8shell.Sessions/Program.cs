@@ -1,15 +1,30 @@
+using K8shell.Database;
 using K8shell.ServiceDefaults;
+using K8shell.Sessions;
 using K8shell.Sessions.Recording;
 using K8shell.Sessions.Records;
+using K8shell.Sessions.Store;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddCallerAuthentication("Sessions:Callers", audience: "sessions");
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.Section);
+builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configuration,
+    Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath), "sessions.db"));
+builder.Services.AddSingleton<SessionsSchema>();
+builder.Services.AddGrpc();
 
 var app = builder.Build();
+// Bring the store's schema up to date before answering anything: a problem stops the service here.
+await app.Services.GetRequiredService<SessionsSchema>().MigrateAsync(app.Lifetime.ApplicationStopping);
 
-app.MapGrpcService<SessionGrpcService>();
-app.MapGrpcService<RecordingGrpcService>();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapGrpcService<SessionGrpcService>().RequireAuthorization();
+app.MapGrpcService<RecordingGrpcService>().RequireAuthorization();
 app.MapDefaultEndpoints();
 
 app.Run();

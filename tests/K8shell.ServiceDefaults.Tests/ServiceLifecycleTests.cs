@@ -55,7 +55,7 @@ public sealed class ServiceLifecycleTests(NatsServerFixture nats) : IDisposable
         Assert.Contains("ConnectionStrings:nats", shield.Output);
     }
 
-    /// <summary>NATS for all; the Provisioner needs Identity's address; k8shelld also needs its workspace and where its callers' keys come from (fetched on the first call only).</summary>
+    /// <summary>NATS for all; Identity, the Provisioner and Sessions keep state in a fresh directory; the Provisioner needs Identity's address; k8shelld also needs its workspace and where its callers' keys come from (fetched on the first call only).</summary>
     private Dictionary<string, string?> Settings(string project) => project switch
     {
         "K8shell.WorkspaceDaemon" => new()
@@ -71,6 +71,8 @@ public sealed class ServiceLifecycleTests(NatsServerFixture nats) : IDisposable
             ["ConnectionStrings__nats"] = nats.Url, ["services__identity__grpc__0"] = "http://127.0.0.1:9", ["services__identity__http__0"] = "http://127.0.0.1:9",
             ["Services__identity__Token"] = "lifecycle", ["Provisioner__Process__DataDirectory"] = _data,
         },
+        // Its database and recordings go to a fresh directory.
+        "K8shell.Sessions" => new() { ["ConnectionStrings__nats"] = nats.Url, ["Sessions__DataDirectory"] = _data },
         _ => new() { ["ConnectionStrings__nats"] = nats.Url },
     };
 
