@@ -22,6 +22,7 @@ declare -A packages=(
   [openssh-server]=/usr/sbin/sshd
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   [python3-argon2]=/usr/lib/python3/dist-packages/argon2/__init__.py
+  [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
   [python3-bcrypt]=/usr/lib/python3/dist-packages/bcrypt/__init__.py
   [python3-paramiko]=/usr/lib/python3/dist-packages/paramiko/__init__.py
   [python3-asyncssh]=/usr/lib/python3/dist-packages/asyncssh/__init__.py
