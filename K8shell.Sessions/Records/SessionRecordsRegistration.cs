@@ -1,12 +1,19 @@
 namespace K8shell.Sessions.Records;
 
-/// <summary>Session records: the store, SessionService and <c>/api/sessions</c>.</summary>
+/// <summary>Session records: the store, SessionService, the janitor and <c>/api/sessions</c>.</summary>
 internal static class SessionRecordsRegistration
 {
     public static WebApplicationBuilder AddSessionRecords(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<JanitorOptions>().BindConfiguration(JanitorOptions.Section)
+            .Validate(options => options.Ttl > TimeSpan.Zero, $"{JanitorOptions.Section}:Ttl must be positive")
+            .Validate(options => options.Interval > TimeSpan.Zero, $"{JanitorOptions.Section}:Interval must be positive")
+            .Validate(options => options.BatchSize is > 0 and <= 10_000, $"{JanitorOptions.Section}:BatchSize must be from 1 to 10000")
+            .ValidateOnStart();
         builder.Services.AddSingleton<ISessionRecordings, RecordingsOfSessions>();
         builder.Services.AddSingleton<SessionStore>();
+        builder.Services.AddSingleton<DatabaseLeases>();
+        builder.Services.AddHostedService<SessionJanitor>();
         builder.Services.AddGrpc().AddServiceOptions<SessionGrpcService>(grpc => grpc.Interceptors.Add<StoreFailures>());
         return builder;
     }
@@ -17,4 +24,5 @@ internal static class SessionRecordsRegistration
         app.MapSessionsHttpApi();
         return app;
     }
+
 }

@@ -16,6 +16,7 @@ public sealed partial class RecordsService : IAsyncDisposable
     public static string CallerToken { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private readonly GrpcChannel _channel;
+    private bool _disposed;
 
     private RecordsService(ServiceProcess process)
     {
@@ -70,8 +71,14 @@ public sealed partial class RecordsService : IAsyncDisposable
     /// <summary>What the janitor logged it ended, summed over its log lines.</summary>
     public int EndedByJanitor => JanitorEnded().Matches(Child.Output).Sum(match => int.Parse(match.Groups[1].Value));
 
+    /// <summary>Kills the process (SIGKILL, as a crash would); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         Http.Dispose();
         _channel.Dispose();
         await Process.DisposeAsync();
