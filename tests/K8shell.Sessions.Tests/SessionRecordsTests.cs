@@ -81,6 +81,34 @@ public abstract class SessionRecordsTests(RunningRecords records)
     }
 
     [Fact]
+    public async Task Concurrent_reports_of_a_new_session_make_one_record_with_all_they_said()
+    {
+        var id = Unique("s");
+        var user = Unique("heidi");
+        string[] codes = ["sh", "pt", "ex", "sf", "pf", "ux", "af"];
+        var reports = Enumerable.Range(1, 21).Select(i =>
+        {
+            var report = New(id, user, At($"2026-11-24T08:00:{i:00}Z"));
+            report.BytesIn = (ulong)i * 100;
+            report.BytesOut = (ulong)(22 - i) * 100;
+            report.Operations.Clear();
+            report.Operations.Add(codes[i % codes.Length]);
+            return report;
+        }).ToList();
+
+        var answers = await Task.WhenAll(reports.Select(UpsertAsync));
+
+        var stored = await GetAsync(id);
+        // Whichever report went in first set the start; every later one kept it.
+        Assert.Contains(stored.StartTime, reports.Select(report => report.StartTime));
+        Assert.All(answers, answer => Assert.Equal(stored.StartTime, answer.StartTime));
+        Assert.Equal((2100ul, 2100ul), (stored.BytesIn, stored.BytesOut));
+        Assert.Equal(codes.Order(StringComparer.Ordinal), stored.Operations);
+        var listed = await Client.GetSessionsAsync(new GetSessionsRequest { Username = user }, cancellationToken: Cancellation);
+        Assert.Equal(1ul, listed.Total);
+    }
+
+    [Fact]
     public async Task An_end_sets_the_end_time_and_final_counters_once_and_the_record_is_immutable_afterwards()
     {
         var id = Unique("s");
