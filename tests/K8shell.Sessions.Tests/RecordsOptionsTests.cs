@@ -16,12 +16,7 @@ public sealed class RecordsOptionsTests
     public async Task A_setting_out_of_range_stops_sessions_at_start_naming_it(string key, string value, string message)
     {
         using var store = await new SqliteRecords().NewStoreAsync();
-        var environment = new Dictionary<string, string?>
-        {
-            ["Sessions__DataDirectory"] = store.DataDirectory,
-            ["Sessions__Callers__StaticTokens__ssh-proxy"] = RecordsService.CallerToken,
-            [key.Replace(":", "__")] = value,
-        };
+        var environment = RecordsService.Environment(store, new Dictionary<string, string?> { [key] = value });
 
         await using var refused = ServiceProcess.Launch("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, environment, out _, out _);
 

@@ -39,7 +39,12 @@ public sealed partial class RecordsService : IAsyncDisposable
     /// Starts Sessions on <paramref name="store"/>; <paramref name="settings"/> (configuration keys such as
     /// <c>Sessions:Janitor:Interval</c>) add or override.
     /// </summary>
-    public static async Task<RecordsService> StartAsync(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<RecordsService> StartAsync(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null) =>
+        new(await ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, Environment(store, settings),
+            TestContext.Current.CancellationToken));
+
+    /// <summary>The environment <see cref="StartAsync"/> gives Sessions, for tests that launch it expecting a refusal.</summary>
+    public static Dictionary<string, string?> Environment(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -50,8 +55,7 @@ public sealed partial class RecordsService : IAsyncDisposable
         {
             environment[key.Replace(":", "__")] = value;
         }
-        return new RecordsService(await ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, environment,
-            TestContext.Current.CancellationToken));
+        return environment;
     }
 
     /// <summary>A channel with another credential (null: none), for the refusals.</summary>
