@@ -12,7 +12,7 @@ internal sealed class RetentionOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Items deleted per statement; a round repeats while batches are full.</summary>
-    public int BatchSize { get; set; } = 1000;
+    public int BatchSize { get; set; } = 100;
 
     public bool Enabled => MaxAge > TimeSpan.Zero;
 }

@@ -34,7 +34,7 @@ internal sealed class RetentionRunner(
         var cutoff = Time.GetUtcNow() - _options.MaxAge;
         foreach (var target in targets)
         {
-            var deleted = await InBatchesAsync(_options.BatchSize, batch => target.DeleteEndedBeforeAsync(cutoff, _options.BatchSize, batch), cancellationToken);
+            var deleted = await InBatchesAsync(_options.BatchSize, token => target.DeleteEndedBeforeAsync(cutoff, _options.BatchSize, token), cancellationToken);
             if (deleted > 0)
             {
                 Logger.LogInformation("Retention deleted {Count} {Target} that ended before {Cutoff:O}", deleted, target.Name, cutoff);

@@ -21,7 +21,7 @@ internal sealed class SessionJanitor(SessionStore store, IOptions<JanitorOptions
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {
         var cutoff = Time.GetUtcNow() - _options.Ttl;
-        var ended = await InBatchesAsync(_options.BatchSize, batch => store.EndStaleAsync(cutoff, _options.BatchSize, batch), cancellationToken);
+        var ended = await InBatchesAsync(_options.BatchSize, token => store.EndStaleAsync(cutoff, _options.BatchSize, token), cancellationToken);
         if (ended > 0)
         {
             Logger.LogInformation("Session janitor ended {Count} sessions not updated since {Cutoff:O}", ended, cutoff);

@@ -15,7 +15,7 @@ internal static class SessionsHttpApi
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private static readonly HashSet<string> Parameters = ["user", "workspace", "state", "startedAfter", "startedBefore", "limit", "offset", "reverse"];
+    private static readonly string[] Parameters = ["user", "workspace", "state", "startedAfter", "startedBefore", "limit", "offset", "reverse"];
 
     public static void MapSessionsHttpApi(this IEndpointRouteBuilder endpoints)
     {
@@ -60,7 +60,7 @@ internal static class SessionsHttpApi
                 throw new FormatException($"{name} is given {values.Count} times; give it once");
             }
         }
-        var request = new GetSessionsRequest
+        return new GetSessionsRequest
         {
             Username = Single(query, "user") ?? "",
             Workspace = Single(query, "workspace") ?? "",
@@ -82,7 +82,6 @@ internal static class SessionsHttpApi
                 var other => throw new FormatException($"reverse is \"{other}\"; it must be true or false"),
             },
         };
-        return request;
     }
 
     private static string? Single(IQueryCollection query, string name) => query.TryGetValue(name, out var values) ? values.ToString() : null;
