@@ -17,6 +17,7 @@ builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configura
     Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath), "sessions.db"));
 builder.Services.AddSingleton<SessionsSchema>();
 builder.Services.AddGrpc();
+builder.AddSessionRecords();
 
 var app = builder.Build();
 // Bring the store's schema up to date before answering anything: a problem stops the service here.
@@ -25,7 +26,7 @@ await app.Services.GetRequiredService<SessionsSchema>().MigrateAsync(app.Lifetim
 app.UseReplayPage();
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapGrpcService<SessionGrpcService>().RequireAuthorization();
+app.MapSessionRecords();
 app.MapGrpcService<RecordingGrpcService>().RequireAuthorization();
 app.MapDefaultEndpoints();
 
