@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace K8shell.Identity.Tests;
+namespace K8shell.Testing;
 
 /// <summary>
 /// GitHub's and GitLab's device grant (RFC 8628) and user APIs, on loopback. Our machines cannot reach
