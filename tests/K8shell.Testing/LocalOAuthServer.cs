@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 
 namespace K8shell.Testing;
 
@@ -26,6 +24,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> _accessTokens = new();
     private readonly ConcurrentBag<string> _issued = [];
     private readonly ConcurrentDictionary<(string Repository, string Branch), byte[]> _files = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _repositoryDelays = new();
 
     private LocalOAuthServer(WebApplication app) => _app = app;
 
@@ -67,10 +66,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
 
     public static async Task<LocalOAuthServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackWebApplication.CreateBuilder().Build();
         var server = new LocalOAuthServer(app);
         server.Map(app);
         await app.StartAsync();
@@ -88,6 +84,9 @@ public sealed class LocalOAuthServer : IAsyncDisposable
 
     /// <summary>Puts <paramref name="content"/> in <c>.k8shell.yaml</c> of <paramref name="repository"/> ("owner/name") on <paramref name="branch"/>.</summary>
     public void SetRepositoryFile(string repository, byte[] content, string branch = DefaultBranch) => _files[(repository, branch)] = content;
+
+    /// <summary>Holds back answers about <paramref name="repository"/> only: a slow provider for one test, whatever others do meanwhile.</summary>
+    public void DelayRepository(string repository, TimeSpan delay) => _repositoryDelays[repository] = delay;
 
     private Grant GrantFor(string userCode) => _grants.Values.Single(grant => grant.UserCode == userCode);
 
@@ -125,14 +124,18 @@ public sealed class LocalOAuthServer : IAsyncDisposable
         // Repository files: GitHub's contents API (the raw file only for its raw media type, JSON with base64 otherwise;
         // no ref: the default branch), GitLab's raw file API (the project as one escaped segment; ref HEAD: the default branch).
         app.MapGet("/api/repos/{owner}/{name}/contents/{**path}", (HttpContext context, string owner, string name, string path) =>
-            RepositoryFile(context, $"{owner}/{name}", path, context.Request.Query["ref"].FirstOrDefault(), raw: context.Request.Headers.Accept == "application/vnd.github.raw"));
+            RepositoryFileAsync(context, $"{owner}/{name}", path, context.Request.Query["ref"].FirstOrDefault(), raw: context.Request.Headers.Accept == "application/vnd.github.raw"));
         app.MapGet("/api/v4/projects/{project}/repository/files/{path}/raw", (HttpContext context, string project, string path) =>
-            RepositoryFile(context, Uri.UnescapeDataString(project), Uri.UnescapeDataString(path), context.Request.Query["ref"].FirstOrDefault(), raw: true));
+            RepositoryFileAsync(context, Uri.UnescapeDataString(project), Uri.UnescapeDataString(path), context.Request.Query["ref"].FirstOrDefault(), raw: true));
     }
 
-    private IResult RepositoryFile(HttpContext context, string repository, string path, string? reference, bool raw)
+    private async Task<IResult> RepositoryFileAsync(HttpContext context, string repository, string path, string? reference, bool raw)
     {
         RepositoryReads.Enqueue((context.Features.Get<IHttpRequestFeature>()!.RawTarget, context.Request.Headers.Authorization.ToString()));
+        if (_repositoryDelays.TryGetValue(repository, out var delay))
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
         if (RateLimitRepositoryReads)
         {
             context.Response.Headers["x-ratelimit-remaining"] = "0";
