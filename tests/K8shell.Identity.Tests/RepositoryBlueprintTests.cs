@@ -50,15 +50,22 @@ public sealed class RepositoryBlueprintTests(IdentityFixture identity) : IAsyncL
     }
 
     [Fact]
-    public async Task A_gitlab_users_repository_file_is_read_by_project_path_at_head()
+    public async Task A_gitlab_users_repository_file_is_read_by_project_path_at_head_subgroups_included()
     {
+        _provider.SetRepositoryFile("acme/web/portal", PortalV12);
         await using var service = await OnboardedAsync(Preset("gitlab"), provider: "gitlab");
 
         var file = await ReadAsync(service, "mallory~repo=acme%2Fportal");
+        var inSubgroup = await ReadAsync(service, "mallory~repo=acme%2Fweb%2Fportal");
 
         Assert.Equal(Portal, file.Blueprint.ToByteArray());
         Assert.Equal($"{_provider.Address}/acme/portal", file.RepoAddress);
-        Assert.Equal("/api/v4/projects/acme%2Fportal/repository/files/.k8shell.yaml/raw?ref=HEAD", Assert.Single(_provider.RepositoryReads).Target);
+        Assert.Equal(PortalV12, inSubgroup.Blueprint.ToByteArray());
+        Assert.Equal($"{_provider.Address}/acme/web/portal", inSubgroup.RepoAddress);
+        Assert.Equal([
+            "/api/v4/projects/acme%2Fportal/repository/files/.k8shell.yaml/raw?ref=HEAD",
+            "/api/v4/projects/acme%2Fweb%2Fportal/repository/files/.k8shell.yaml/raw?ref=HEAD",
+        ], _provider.RepositoryReads.Select(read => read.Target));
     }
 
     [Fact]

@@ -51,13 +51,15 @@ public sealed class RepositoryFiles(string provider, RepositoryEndpoints endpoin
 
     /// <summary>
     /// Fills a template; every value is escaped, so no part of a user string becomes a path segment or parameter of
-    /// its own. A query parameter left empty is dropped (GitHub then reads the default branch).
+    /// its own (but the checked segments of <see cref="RepositoryName.Name"/>). A query parameter left empty is
+    /// dropped (GitHub then reads the default branch).
     /// </summary>
     private static string Fill(string template, RepositoryName repository, string reference)
     {
         var url = template
             .Replace("{owner}", Uri.EscapeDataString(repository.Owner))
-            .Replace("{name}", Uri.EscapeDataString(repository.Name))
+            // A GitLab subgroup's slash stays a path separator in the address; GitHub has no such repositories (404).
+            .Replace("{name}", string.Join('/', repository.Name.Split('/').Select(Uri.EscapeDataString)))
             .Replace("{project}", Uri.EscapeDataString($"{repository.Owner}/{repository.Name}"))
             .Replace("{ref}", Uri.EscapeDataString(reference));
         if (url.Split('?', 2) is not [var path, var query])
@@ -67,20 +69,4 @@ public sealed class RepositoryFiles(string provider, RepositoryEndpoints endpoin
         var kept = query.Split('&').Where(parameter => !parameter.EndsWith('=')).ToList();
         return kept.Count == 0 ? path : $"{path}?{string.Join('&', kept)}";
     }
-}
-
-/// <summary>
-/// A repository as the user string names it: an owner and a name (GitLab's subgroups are part of the name), each
-/// path segment letters, digits, <c>-</c>, <c>_</c> or <c>.</c> and never <c>.</c> or <c>..</c>, as GitHub and GitLab allow.
-/// </summary>
-public sealed record RepositoryName(string Owner, string Name)
-{
-    /// <summary>The name, or null when <paramref name="owner"/> or <paramref name="name"/> cannot be a repository's.</summary>
-    public static RepositoryName? Of(string owner, string name) =>
-        Segment(owner) && name.Split('/').All(Segment) ? new RepositoryName(owner, name) : null;
-
-    public override string ToString() => $"{Owner}/{Name}";
-
-    private static bool Segment(string segment) =>
-        segment.Length is > 0 and <= 100 && segment is not ("." or "..") && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 }
