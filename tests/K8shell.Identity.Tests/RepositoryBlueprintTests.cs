@@ -38,9 +38,8 @@ public sealed class RepositoryBlueprintTests(IdentityFixture identity) : IAsyncL
         var atTag = await ReadAsync(service, "b64-" + Convert.ToBase64String("mallory~repo=acme/portal+ref=v1.2"u8).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
         var own = await ReadAsync(service, "mallory~repo=dotfiles");
 
-        Assert.Equal(Portal, atDefault.Blueprint.ToByteArray());
-        Assert.Equal($"{_provider.Address}/acme/portal", atDefault.RepoAddress);
-        Assert.Equal(PortalV12, atTag.Blueprint.ToByteArray());
+        AssertFile(Portal, "acme/portal", atDefault);
+        AssertFile(PortalV12, "acme/portal", atTag);
         Assert.Equal($"{_provider.Address}/mallory/dotfiles", own.RepoAddress);
         Assert.Equal([
             ("/api/repos/acme/portal/contents/.k8shell.yaml", ""),
@@ -58,10 +57,8 @@ public sealed class RepositoryBlueprintTests(IdentityFixture identity) : IAsyncL
         var file = await ReadAsync(service, "mallory~repo=acme%2Fportal");
         var inSubgroup = await ReadAsync(service, "mallory~repo=acme%2Fweb%2Fportal");
 
-        Assert.Equal(Portal, file.Blueprint.ToByteArray());
-        Assert.Equal($"{_provider.Address}/acme/portal", file.RepoAddress);
-        Assert.Equal(PortalV12, inSubgroup.Blueprint.ToByteArray());
-        Assert.Equal($"{_provider.Address}/acme/web/portal", inSubgroup.RepoAddress);
+        AssertFile(Portal, "acme/portal", file);
+        AssertFile(PortalV12, "acme/web/portal", inSubgroup);
         Assert.Equal([
             "/api/v4/projects/acme%2Fportal/repository/files/.k8shell.yaml/raw?ref=HEAD",
             "/api/v4/projects/acme%2Fweb%2Fportal/repository/files/.k8shell.yaml/raw?ref=HEAD",
@@ -149,6 +146,12 @@ public sealed class RepositoryBlueprintTests(IdentityFixture identity) : IAsyncL
 
     private static async Task<RepositoryBlueprint> ReadAsync(TestIdentity service, string userstr) =>
         await service.Client.GetBlueprintByUserStrAsync(new GetBlueprintByUserStrRequest { Userstr = userstr }, cancellationToken: Cancellation);
+
+    private void AssertFile(byte[] content, string repository, RepositoryBlueprint file)
+    {
+        Assert.Equal(content, file.Blueprint.ToByteArray());
+        Assert.Equal($"{_provider.Address}/{repository}", file.RepoAddress);
+    }
 
     private static async Task RefusedAsync(TestIdentity service, string userstr, StatusCode status, string message)
     {
