@@ -5,7 +5,7 @@ using K8shell.Testing;
 namespace K8shell.AppHost.Tests;
 
 /// <summary>What the chart lets in and out: the Provisioner's API access, the public port, the workspaces' network policy, the pods' privileges.</summary>
-public sealed partial class HelmChartSecurityTests : IAsyncDisposable
+public sealed partial class HelmChartSecurityTests : IDisposable
 {
     private readonly string _output = Directory.CreateTempSubdirectory("k8shell-chart-").FullName;
 
@@ -110,11 +110,7 @@ public sealed partial class HelmChartSecurityTests : IAsyncDisposable
         Assert.Equal("/var/lib/k8shell", Assert.IsType<V1ConfigMap>(objects["templates/identity/config.yaml"]).Data["Identity__DataDirectory"]);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_output, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    public void Dispose() => Directory.Delete(_output, recursive: true);
 
     private static IEnumerable<(string Name, V1PodSpec Spec, IDictionary<string, string> Labels)> PodSpecs(Dictionary<string, object> objects) =>
         objects.Values.OfType<V1Deployment>().Select(d => (d.Metadata.Name, d.Spec.Template.Spec, d.Spec.Template.Metadata.Labels))

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace K8shell.AppHost.Tests;
 
 /// <summary><c>--publisher kubernetes</c>: a chart that renders without Helm into objects Kubernetes accepts, wired as the local run is.</summary>
-public sealed class HelmChartTests : IAsyncDisposable
+public sealed class HelmChartTests : IDisposable
 {
     private static readonly string[] Workloads = ["nats", "identity", "sessions", "provisioner", "shield", "ssh-proxy"];
 
@@ -128,9 +128,5 @@ public sealed class HelmChartTests : IAsyncDisposable
         Assert.Contains("--output-path", missing.Output);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_output, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    public void Dispose() => Directory.Delete(_output, recursive: true);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace K8shell.AppHost.Publishing.Kubernetes;
 
 /// <summary>
@@ -33,6 +35,14 @@ internal static class K8shellCluster
 
     public static HelmText WorkspaceNamespace(ChartValues values) =>
         values.Parameter(WorkspaceManager, "workspace_namespace", DefaultWorkspaceNamespace);
+
+    /// <summary>An object of the chart in the workspace namespace, labelled as the workspace manager's.</summary>
+    public static JsonObject WorkspaceNamespaceMetadata(string name, ChartValues values) => new()
+    {
+        ["name"] = name,
+        ["namespace"] = YamlText.Text(WorkspaceNamespace(values)),
+        ["labels"] = WorkloadTemplate.Map(ChartNames.Labels(WorkspaceManager)),
+    };
 
     /// <summary>
     /// The Provisioner's Kubernetes backend in the cluster (K8shell.Provisioner/README.md): workspaces in their

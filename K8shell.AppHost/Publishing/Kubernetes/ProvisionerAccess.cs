@@ -36,12 +36,7 @@ internal static class ProvisionerAccess
     {
         ["apiVersion"] = "rbac.authorization.k8s.io/v1",
         ["kind"] = "Role",
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = RoleName,
-            ["namespace"] = YamlText.Text(K8shellCluster.WorkspaceNamespace(values)),
-            ["labels"] = Labels(),
-        },
+        ["metadata"] = K8shellCluster.WorkspaceNamespaceMetadata(RoleName, values),
         ["rules"] = new JsonArray([.. Rules.Select(rule => new JsonObject
         {
             ["apiGroups"] = new JsonArray(rule.ApiGroup),
@@ -54,12 +49,7 @@ internal static class ProvisionerAccess
     {
         ["apiVersion"] = "rbac.authorization.k8s.io/v1",
         ["kind"] = "RoleBinding",
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = RoleName,
-            ["namespace"] = YamlText.Text(K8shellCluster.WorkspaceNamespace(values)),
-            ["labels"] = Labels(),
-        },
+        ["metadata"] = K8shellCluster.WorkspaceNamespaceMetadata(RoleName, values),
         ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "Role", ["name"] = RoleName },
         ["subjects"] = new JsonArray(new JsonObject
         {

@@ -16,12 +16,7 @@ internal static class WorkspaceNetworkPolicy
     {
         ["apiVersion"] = "networking.k8s.io/v1",
         ["kind"] = "NetworkPolicy",
-        ["metadata"] = new JsonObject
-        {
-            ["name"] = Name,
-            ["namespace"] = YamlText.Text(K8shellCluster.WorkspaceNamespace(values)),
-            ["labels"] = WorkloadTemplate.Map(ChartNames.Labels(K8shellCluster.WorkspaceManager)),
-        },
+        ["metadata"] = K8shellCluster.WorkspaceNamespaceMetadata(Name, values),
         ["spec"] = new JsonObject
         {
             ["podSelector"] = new JsonObject
