@@ -1,9 +1,10 @@
 using K8shell.AppHost.Publishing;
+using K8shell.AppHost.Publishing.Kubernetes;
 using K8shell.AppHost.Running;
 
 namespace K8shell.AppHost.Model;
 
-/// <summary>The declared app: runs it locally, or writes it out for a deployer (<c>--publisher manifest</c>).</summary>
+/// <summary>The declared app: runs it locally, or writes it out for a deployer (<c>--publisher manifest</c> or <c>kubernetes</c>).</summary>
 public sealed class DistributedApplication(IReadOnlyList<IResource> resources, DistributedApplicationExecutionContext executionContext)
 {
     public IReadOnlyList<IResource> Resources { get; } = resources;
@@ -23,7 +24,8 @@ public sealed class DistributedApplication(IReadOnlyList<IResource> resources, D
         {
             { IsRunMode: true } => await new LocalRunner(this).RunAsync(),
             { PublisherName: "manifest" } => await ManifestPublisher.PublishAsync(this),
-            _ => Fail($"Unknown publisher '{ExecutionContext.PublisherName}': this AppHost writes 'manifest'."),
+            { PublisherName: "kubernetes" } => await HelmChartPublisher.PublishAsync(this),
+            _ => Fail($"Unknown publisher '{ExecutionContext.PublisherName}': this AppHost writes 'manifest' and 'kubernetes'."),
         };
     }
 

@@ -13,7 +13,7 @@ internal static class ManifestResource
         {
             ["type"] = "project.v0",
             ["path"] = Path.GetRelativePath(manifestDirectory, project.ProjectPath).Replace('\\', '/'),
-        }, project, context, ProjectDefaults(project)),
+        }, project, context, PublishModeEnvironment.ProjectDefaults(project)),
         ContainerResource container => WithWiring(Container(container), container, context, []),
         _ => null,
     };
@@ -27,17 +27,6 @@ internal static class ManifestResource
         }
         entry["image"] = container.ImageReference;
         return entry;
-    }
-
-    /// <summary>What Aspire's publish mode gives every project: OTLP retries in memory, forwarded headers behind an ingress.</summary>
-    private static Dictionary<string, object> ProjectDefaults(ProjectResource project)
-    {
-        var defaults = new Dictionary<string, object> { ["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory" };
-        if (project.Annotations.OfType<EndpointAnnotation>().Any(endpoint => endpoint.IsHttp))
-        {
-            defaults["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
-        }
-        return defaults;
     }
 
     private static JsonObject WithWiring(JsonObject entry, IResource resource, DistributedApplicationExecutionContext context, Dictionary<string, object> environment)
