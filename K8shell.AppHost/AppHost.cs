@@ -6,6 +6,8 @@ var nats = builder.AddNats("nats")
     .WithJetStream()
     .WithDataVolume();
 
+var cluster = builder.AddKindCluster("cluster");
+
 var identity = builder.AddProject<Projects.K8shell_Identity>("identity")
     .WithDataDirectory("Identity:DataDirectory")
     .WithHttpHealthCheck("/health");
@@ -21,7 +23,8 @@ var provisioner = builder.AddProject<Projects.K8shell_Provisioner>("provisioner"
     .WithHttpHealthCheck("/health")
     .WithReference(identity).WaitFor(identity)
     .WithCallerToken(identity, "Identity:Callers")
-    .WithReference(nats).WaitFor(nats);
+    .WithReference(nats).WaitFor(nats)
+    .WithWorkspaceCluster(cluster, identity);
 
 builder.AddProject<Projects.K8shell_Shield>("shield")
     .WithHttpHealthCheck("/health")

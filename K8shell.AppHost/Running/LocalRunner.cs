@@ -24,6 +24,10 @@ internal sealed class LocalRunner(DistributedApplication app)
         using var startingOrStopping = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, _starting.Token);
         try
         {
+            foreach (var beforeStart in app.Resources.SelectMany(resource => resource.Annotations.OfType<BeforeStartAnnotation>()))
+            {
+                await beforeStart.Callback(new BeforeStartContext(app.ExecutionContext, _log.Say, startingOrStopping.Token));
+            }
             var processes = LocalPlan.Create(app);
             var width = processes.Max(process => process.Name.Length);
             foreach (var process in processes)
