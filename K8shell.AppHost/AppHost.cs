@@ -10,6 +10,7 @@ var cluster = builder.AddKindCluster("cluster");
 
 var identity = builder.AddProject<Projects.K8shell_Identity>("identity")
     .WithDataDirectory("Identity:DataDirectory")
+    .WithDevUser("Identity:UserFiles")
     .WithHttpHealthCheck("/health");
 
 var sessions = builder.AddProject<Projects.K8shell_Sessions>("sessions")
