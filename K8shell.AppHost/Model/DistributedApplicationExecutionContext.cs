@@ -11,6 +11,9 @@ public sealed record DistributedApplicationExecutionContext(
 
     public bool IsPublishMode => Operation == DistributedApplicationOperation.Publish;
 
+    /// <summary>Every endpoint gets a random port locally, fixed ones too (a test host's runs side by side).</summary>
+    public bool RandomizePorts { get; init; }
+
     /// <summary>Variables that win over this process's environment when the model reads its knobs (a test's HOME, PATH, backend).</summary>
     public IReadOnlyDictionary<string, string?> EnvironmentOverrides { get; init; } = new Dictionary<string, string?>();
 
