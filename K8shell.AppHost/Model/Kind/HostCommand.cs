@@ -16,21 +16,9 @@ internal sealed record HostCommand(string Path, IReadOnlyDictionary<string, stri
     /// <summary>Runs it with <paramref name="arguments"/>; stdout and stderr together, as the user would see them.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo(Path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        foreach (var (name, value) in Environment)
-        {
-            startInfo.Environment[name] = value;
-        }
+        // Input redirected (and never written): a tool that would prompt reads end of file instead of hanging the start.
+        var startInfo = new ProcessStartInfo(Path, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        Environment.ToList().ForEach(variable => startInfo.Environment[variable.Key] = variable.Value);
         using var process = Process.Start(startInfo)!;
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => Append(e.Data);
