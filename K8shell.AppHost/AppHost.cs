@@ -6,8 +6,11 @@ var nats = builder.AddNats("nats")
     .WithJetStream()
     .WithDataVolume();
 
+var cluster = builder.AddKindCluster("cluster");
+
 var identity = builder.AddProject<Projects.K8shell_Identity>("identity")
     .WithDataDirectory("Identity:DataDirectory")
+    .WithDevUser("Identity:UserFiles")
     .WithHttpHealthCheck("/health");
 
 var sessions = builder.AddProject<Projects.K8shell_Sessions>("sessions")
@@ -21,7 +24,8 @@ var provisioner = builder.AddProject<Projects.K8shell_Provisioner>("provisioner"
     .WithHttpHealthCheck("/health")
     .WithReference(identity).WaitFor(identity)
     .WithCallerToken(identity, "Identity:Callers")
-    .WithReference(nats).WaitFor(nats);
+    .WithReference(nats).WaitFor(nats)
+    .WithWorkspaceCluster(cluster, identity);
 
 builder.AddProject<Projects.K8shell_Shield>("shield")
     .WithHttpHealthCheck("/health")

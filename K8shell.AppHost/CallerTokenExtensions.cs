@@ -16,7 +16,11 @@ public static class CallerTokenExtensions
             $"{builder.Resource.Name}-{service.Resource.Name}-token",
             new GenerateParameterDefault { MinLength = 32, Special = false },
             secret: true);
+        builder.WithAnnotation(new CallerTokenAnnotation(service.Resource.Name, token.Resource));
         service.WithEnvironment($"{callersSection.Replace(":", "__")}__StaticTokens__{builder.Resource.Name}", token);
         return builder.WithEnvironment($"Services__{service.Resource.Name}__Token", token);
     }
 }
+
+/// <summary>This resource calls <paramref name="Service"/> with <paramref name="Token"/> (what a test host calls it with too).</summary>
+public sealed record CallerTokenAnnotation(string Service, ParameterResource Token) : IResourceAnnotation;

@@ -10,6 +10,9 @@ public static class LocalKnobs
         ? data
         : Path.Combine(RepositoryLayout.Root, ".k8shell"));
 
+    /// <summary><c>K8SHELL_WORKSPACE_BACKEND</c>: <c>process</c> or <c>kubernetes</c>; unset, the Kind cluster's startup picks (<c>KindClusterStartup</c>).</summary>
+    public const string WorkspaceBackendVariable = "K8SHELL_WORKSPACE_BACKEND";
+
     /// <summary><c>K8SHELL_SSH_PORT</c>: the gateway's SSH port on this machine (default 2222).</summary>
     public static int SshPort => int.TryParse(Environment.GetEnvironmentVariable("K8SHELL_SSH_PORT"), out var port) ? port : 2222;
 }

@@ -38,3 +38,12 @@ public sealed record LocalProcessAnnotation(string Command, Func<LocalProcessCon
 
 /// <summary>What a local-process stand-in for a container needs to know.</summary>
 public sealed record LocalProcessContext(IResource Resource, string DataDirectory);
+
+/// <summary>
+/// Work a resource needs done before anything starts, such as a cluster that must exist before the services that
+/// use it are given its address (Aspire's before-start hooks). Runs once per local run, in model order.
+/// </summary>
+public sealed record BeforeStartAnnotation(Func<BeforeStartContext, Task> Callback) : IResourceAnnotation;
+
+/// <summary>What a before-start callback may use: the run's context, a line for the user, and the run's cancellation.</summary>
+public sealed record BeforeStartContext(DistributedApplicationExecutionContext ExecutionContext, Action<string> Report, CancellationToken CancellationToken);

@@ -4,16 +4,37 @@ using K8shell.AppHost.Running;
 
 namespace K8shell.AppHost.Model;
 
-/// <summary>The declared app: runs it locally, or writes it out for a deployer (<c>--publisher manifest</c> or <c>kubernetes</c>).</summary>
-public sealed class DistributedApplication(IReadOnlyList<IResource> resources, DistributedApplicationExecutionContext executionContext)
+/// <summary>
+/// The declared app: runs it locally until Ctrl+C (<see cref="Run"/>), or writes it out for a deployer
+/// (<c>--publisher manifest</c> or <c>kubernetes</c>); a test host starts and stops it instead (<see cref="StartAsync"/>).
+/// </summary>
+public sealed class DistributedApplication(IReadOnlyList<IResource> resources, DistributedApplicationExecutionContext executionContext) : IAsyncDisposable
 {
+    private LocalStack? _started;
+
     public IReadOnlyList<IResource> Resources { get; } = resources;
 
     public DistributedApplicationExecutionContext ExecutionContext { get; } = executionContext;
 
     /// <summary>A builder for the command line's operation; the local run keeps its state in <c>K8SHELL_DATA</c> (default <c>.k8shell/</c>).</summary>
-    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
-        new DistributedApplicationBuilder(DistributedApplicationExecutionContext.FromArguments(args, LocalKnobs.DataDirectory));
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args)
+    {
+        var options = new DistributedApplicationOptions(args, LocalKnobs.DataDirectory);
+        Write(DistributedApplicationDiagnostics.BuilderConstructing, options);
+        return new DistributedApplicationBuilder(options, DistributedApplicationExecutionContext.FromArguments(args, options.DataDirectory) with
+        {
+            RandomizePorts = options.RandomizePorts,
+            EnvironmentOverrides = new Dictionary<string, string?>(options.EnvironmentOverrides),
+        });
+    }
+
+    internal static void Write(string name, object payload)
+    {
+        if (DistributedApplicationDiagnostics.Listener.IsEnabled(name))
+        {
+            DistributedApplicationDiagnostics.Listener.Write(name, payload);
+        }
+    }
 
     /// <summary>Runs or publishes; the process exit code says whether it worked.</summary>
     public void Run() => RunAsync().GetAwaiter().GetResult();
@@ -27,6 +48,40 @@ public sealed class DistributedApplication(IReadOnlyList<IResource> resources, D
             { PublisherName: "kubernetes" } => await HelmChartPublisher.PublishAsync(this),
             _ => Fail($"Unknown publisher '{ExecutionContext.PublisherName}': this AppHost writes 'manifest' and 'kubernetes'."),
         };
+    }
+
+    /// <summary>Starts every resource locally and returns once all are healthy; a failure says which resource and why.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (!ExecutionContext.IsRunMode || _started is not null)
+        {
+            throw new InvalidOperationException("StartAsync starts an app in run mode, once.");
+        }
+        _started = new LocalStack(this, new LogPrinter());
+        await _started.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Stops what <see cref="StartAsync"/> started, in reverse order, and waits until every process is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (_started is not null)
+        {
+            await _started.StopAsync();
+        }
+    }
+
+    /// <summary>Where an endpoint of a started resource listens, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri GetEndpoint(string resourceName, string endpointName) =>
+        new(Resources.SingleOrDefault(resource => resource.Name == resourceName)?.Annotations.OfType<EndpointAnnotation>()
+            .SingleOrDefault(endpoint => endpoint.Name == endpointName)?.Allocated?.Url
+            ?? throw new ArgumentException($"{resourceName} has no started endpoint named '{endpointName}'."));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_started is not null)
+        {
+            await _started.DisposeAsync();
+        }
     }
 
     private static int Fail(string message)

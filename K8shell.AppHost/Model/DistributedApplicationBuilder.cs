@@ -3,6 +3,9 @@ namespace K8shell.AppHost.Model;
 /// <summary>Collects the resources of the app; <see cref="Build"/> makes the app that runs or publishes them.</summary>
 public interface IDistributedApplicationBuilder
 {
+    /// <summary>What the builder was made with (a test host tells its own builder by these).</summary>
+    DistributedApplicationOptions Options { get; }
+
     DistributedApplicationExecutionContext ExecutionContext { get; }
 
     IReadOnlyList<IResource> Resources { get; }
@@ -12,9 +15,17 @@ public interface IDistributedApplicationBuilder
     DistributedApplication Build();
 }
 
-internal sealed partial class DistributedApplicationBuilder(DistributedApplicationExecutionContext executionContext) : IDistributedApplicationBuilder
+internal sealed partial class DistributedApplicationBuilder(DistributedApplicationOptions options, DistributedApplicationExecutionContext executionContext)
+    : IDistributedApplicationBuilder
 {
     private readonly List<IResource> _resources = [];
+
+    public DistributedApplicationBuilder(DistributedApplicationExecutionContext executionContext)
+        : this(new DistributedApplicationOptions([], executionContext.DataDirectory), executionContext)
+    {
+    }
+
+    public DistributedApplicationOptions Options { get; } = options;
 
     public DistributedApplicationExecutionContext ExecutionContext { get; } = executionContext;
 
@@ -34,7 +45,11 @@ internal sealed partial class DistributedApplicationBuilder(DistributedApplicati
         return new ResourceBuilder<T>(this, resource);
     }
 
-    public DistributedApplication Build() => new([.. _resources], ExecutionContext);
+    public DistributedApplication Build()
+    {
+        DistributedApplication.Write(DistributedApplicationDiagnostics.Building, this);
+        return new([.. _resources], ExecutionContext);
+    }
 
     // Aspire's ModelName rules: the name is a host name and a Kubernetes object prefix.
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$")]

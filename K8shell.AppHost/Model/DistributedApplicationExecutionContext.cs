@@ -11,6 +11,16 @@ public sealed record DistributedApplicationExecutionContext(
 
     public bool IsPublishMode => Operation == DistributedApplicationOperation.Publish;
 
+    /// <summary>Every endpoint gets a random port locally, fixed ones too (a test host's runs side by side).</summary>
+    public bool RandomizePorts { get; init; }
+
+    /// <summary>Variables that win over this process's environment when the model reads its knobs (a test's HOME, PATH, backend).</summary>
+    public IReadOnlyDictionary<string, string?> EnvironmentOverrides { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>A knob (<c>KUBECONFIG</c>, <c>HOME</c>, ...): from <see cref="EnvironmentOverrides"/>, else this process's environment.</summary>
+    public string? GetEnvironmentVariable(string name) =>
+        EnvironmentOverrides.TryGetValue(name, out var value) ? value : Environment.GetEnvironmentVariable(name);
+
     /// <summary>
     /// Reads <c>--publisher NAME</c>, <c>--output-path PATH</c> and <c>--operation run|publish</c> (also as <c>--name=value</c>);
     /// a publisher implies publish. <paramref name="dataDirectory"/> is where a local run keeps its state.

@@ -9,10 +9,11 @@ internal static class LocalPlan
 {
     public static IReadOnlyList<LocalProcess> Create(DistributedApplication app)
     {
-        var runnable = app.Resources.Where(resource => resource is not ParameterResource).ToList();
+        // Parameters are values and clusters are prepared before the start: only these become processes.
+        var runnable = app.Resources.Where(resource => resource is ProjectResource or ExecutableResource or ContainerResource).ToList();
         foreach (var endpoint in runnable.SelectMany(resource => resource.Annotations.OfType<EndpointAnnotation>()))
         {
-            endpoint.Allocated = new AllocatedEndpoint(endpoint.Scheme, "127.0.0.1", endpoint.Port ?? FreePort.Next());
+            endpoint.Allocated = new AllocatedEndpoint(endpoint.Scheme, "127.0.0.1", (app.ExecutionContext.RandomizePorts ? null : endpoint.Port) ?? FreePort.Next());
         }
         return [.. runnable.Select(resource => Plan(resource, app.ExecutionContext))];
     }

@@ -23,7 +23,7 @@ public sealed class LocalRunTests : IAsyncDisposable
         ["K8shell.Sessions.dll"] = ["Kestrel__Endpoints__grpc__Url", "Sessions__DataDirectory", "Sessions__Callers__StaticTokens__ssh-proxy",
             "services__identity__http__0", "services__identity__grpc__0"],
         ["K8shell.Provisioner.dll"] = ["Kestrel__Endpoints__grpc__Url", "Provisioner__Process__DataDirectory", "Provisioner__Callers__StaticTokens__ssh-proxy",
-            "services__identity__http__0", "services__identity__grpc__0", "Services__identity__Token", "ConnectionStrings__nats"],
+            "services__identity__http__0", "services__identity__grpc__0", "Services__identity__Token", "ConnectionStrings__nats", "Provisioner__Backend"],
         ["K8shell.Shield.dll"] = ["ConnectionStrings__nats"],
         ["K8shell.SshProxy.dll"] = ["services__identity__http__0", "services__identity__grpc__0", "services__provisioner__http__0", "services__provisioner__grpc__0",
             "services__sessions__http__0", "services__sessions__grpc__0", "Services__provisioner__Token", "Services__sessions__Token", "ConnectionStrings__nats"],
@@ -82,6 +82,8 @@ public sealed class LocalRunTests : IAsyncDisposable
         Assert.Equal(environments["K8shell.Sessions.dll"]["Sessions__Callers__StaticTokens__ssh-proxy"], proxy["Services__sessions__Token"]);
         Assert.Equal(environments["K8shell.Identity.dll"]["Identity__Callers__StaticTokens__provisioner"], environments["K8shell.Provisioner.dll"]["Services__identity__Token"]);
         Assert.True(proxy["Services__sessions__Token"].Length >= 32);
+        Assert.Equal("process", environments["K8shell.Provisioner.dll"]["Provisioner__Backend"]);
+        Assert.Contains("K8SHELL_WORKSPACE_BACKEND=process: workspaces run as local processes", appHost.Output);
         // What it waits for is healthy before a resource starts.
         Assert.True(appHost.Output.IndexOf("✓ nats is healthy", StringComparison.Ordinal) < appHost.Output.IndexOf("✓ provisioner is healthy", StringComparison.Ordinal));
         Assert.True(appHost.Output.IndexOf("✓ sessions is healthy", StringComparison.Ordinal) < appHost.Output.IndexOf("✓ ssh-proxy is healthy", StringComparison.Ordinal));
@@ -107,8 +109,13 @@ public sealed class LocalRunTests : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private ChildProcess StartAppHost() =>
-        AppHostProcess.Start([], new Dictionary<string, string?> { ["K8SHELL_DATA"] = _data, ["K8SHELL_SSH_PORT"] = _sshPort.ToString() });
+    // Local processes for workspaces, so a developer's kind and docker (or KUBECONFIG) do not make these tests start a cluster.
+    private ChildProcess StartAppHost() => AppHostProcess.Start([], new Dictionary<string, string?>
+    {
+        ["K8SHELL_DATA"] = _data,
+        ["K8SHELL_SSH_PORT"] = _sshPort.ToString(),
+        ["K8SHELL_WORKSPACE_BACKEND"] = "process",
+    });
 
     private static Dictionary<string, string> EnvironmentOf(int pid) =>
         File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)

@@ -1,0 +1,42 @@
+namespace K8shell.AppHost.Tests;
+
+/// <summary>
+/// A folder of stand-in command-line tools (kind, docker, podman) that record how they were called; the folder is
+/// the whole PATH the code under test sees, so a tool not written here is a tool this machine lacks.
+/// </summary>
+internal sealed class StubTools : IDisposable
+{
+    private readonly string _calls;
+
+    public StubTools()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("k8shell-stub-tools-").FullName;
+        _calls = Path.Combine(Directory, "calls.log");
+    }
+
+    /// <summary>The folder to put on PATH.</summary>
+    public string Directory { get; }
+
+    /// <summary>Each call as one line, <c>KIND_EXPERIMENTAL_PROVIDER=... tool arg arg</c>, in the order made.</summary>
+    public IReadOnlyList<string> Calls => File.Exists(_calls) ? File.ReadAllLines(_calls) : [];
+
+    /// <summary>
+    /// A tool that records its call, prints <paramref name="output"/> and exits with <paramref name="exitCode"/>; with
+    /// <paramref name="when"/>, only when called with exactly those arguments (other calls print nothing and succeed).
+    /// </summary>
+    public void Add(string name, int exitCode = 0, string output = "", string? when = null)
+    {
+        var path = Path.Combine(Directory, name);
+        // Built-ins only: the PATH these run with holds nothing but this folder.
+        File.WriteAllText(path, $"""
+            #!/bin/sh
+            printf '%s\n' "KIND_EXPERIMENTAL_PROVIDER=$KIND_EXPERIMENTAL_PROVIDER {name} $*" >> '{_calls}'
+            if [ -z '{when}' ] || [ "$*" = '{when}' ]; then printf '%s' '{output}'; exit {exitCode}; fi
+            exit 0
+
+            """);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
+}
