@@ -1,0 +1,37 @@
+namespace K8shell.Sessions.Recording;
+
+/// <summary>Section <c>Sessions:Recording</c>: how recording headers' user tokens are checked, and how long idle files stay open.</summary>
+internal sealed class RecordingOptions
+{
+    public const string Section = "Sessions:Recording";
+
+    /// <summary>Identity's <c>/.well-known/jwks.json</c>. Default: <c>services:identity:http:0</c> + that path.</summary>
+    public Uri? JwksUrl { get; set; }
+
+    /// <summary>The audience user tokens must carry: the proxy asks Identity for it.</summary>
+    public string UserTokenAudience { get; set; } = "sessions";
+
+    /// <summary>The issuer user tokens must name (Identity's <c>Identity:Tokens:Issuer</c>); any when empty, as k8shelld's <c>Auth:Issuer</c>.</summary>
+    public string? UserTokenIssuer { get; set; }
+
+    /// <summary>
+    /// A file no call has written for this long is saved and closed (it stays resumable), so a connection that
+    /// vanished without EndRecordingSession does not hold it open forever.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Section <c>Sessions:Retention</c>: how long recordings (and ended sessions, kept by the records part) are kept.</summary>
+internal sealed class RetentionOptions
+{
+    public const string Section = "Sessions:Retention";
+
+    /// <summary>Completed recordings whose end is older are deleted, file and row.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often the sweep runs.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Files deleted per database round trip.</summary>
+    public int BatchSize { get; set; } = 100;
+}
