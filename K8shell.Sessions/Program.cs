@@ -16,6 +16,7 @@ builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configura
     Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath), "sessions.db"));
 builder.Services.AddSingleton<SessionsSchema>();
 builder.Services.AddGrpc();
+builder.AddSessionRecordings();
 
 var app = builder.Build();
 // Bring the store's schema up to date before answering anything: a problem stops the service here.
@@ -24,7 +25,7 @@ await app.Services.GetRequiredService<SessionsSchema>().MigrateAsync(app.Lifetim
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapGrpcService<SessionGrpcService>().RequireAuthorization();
-app.MapGrpcService<RecordingGrpcService>().RequireAuthorization();
+app.MapSessionRecordings();
 app.MapDefaultEndpoints();
 
 app.Run();
