@@ -1,8 +1,8 @@
 namespace K8shell.Sessions.Recording;
 
 /// <summary>A terminal recording (shell or exec) open for writing: one stream, one <c>.cast</c> file.</summary>
-internal sealed class CastRecording(RecordingFile file, CastWriter writer, RecordingRow row, RecordingCatalog catalog, TimeProvider time, ILogger logger)
-    : OpenRecording(file, row.Path, row.RecordingId, row.SessionId, catalog, time, logger)
+internal sealed class CastRecording(RecordingFile file, CastWriter writer, RecordingRow row, Checkpoints checkpoints)
+    : OpenRecording(file, row.Path, row.RecordingId, row.SessionId, checkpoints)
 {
     /// <summary>The file's one stream; <paramref name="isNew"/>: a checkpoint is due at once, so the catalog learns the writer's first state.</summary>
     public RecordingStream Add(RecordingRow stream, bool isNew)

@@ -8,13 +8,12 @@ namespace K8shell.Sessions.Recording;
 /// at all. A checkpoint takes, under the same gate, the file's length and every stream's sequence and writer state
 /// at one instant, puts the file on disk, then saves them in the catalog: what the catalog says is always on disk,
 /// and a file reopened after a restart is cut back to that length and continued from that state. Checkpoints run
-/// within <see cref="RecordingFile.FlushInterval"/> of a frame, when a call ends, and when the file closes.
+/// within <see cref="Checkpoints.Interval"/> of a frame, when a call ends, when a resume asks where it stands, and when
+/// the file closes.
 /// </summary>
 internal abstract class OpenRecording
 {
-    private readonly RecordingCatalog _catalog;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly Checkpoints _checkpoints;
     private readonly SemaphoreSlim _checkpointing = new(1, 1);
     private readonly ITimer _timer;
     private bool _dirty;
@@ -22,17 +21,15 @@ internal abstract class OpenRecording
     private int _activeCalls;
     private long _lastActivity;
 
-    protected OpenRecording(RecordingFile file, string path, string recordingId, string sessionId, RecordingCatalog catalog, TimeProvider time, ILogger logger)
+    protected OpenRecording(RecordingFile file, string path, string recordingId, string sessionId, Checkpoints checkpoints)
     {
         File = file;
         Path = path;
         RecordingId = recordingId;
         SessionId = sessionId;
-        _catalog = catalog;
-        _time = time;
-        _logger = logger;
-        _lastActivity = time.GetTimestamp();
-        _timer = time.CreateTimer(_ => _ = CheckpointFromTimerAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _checkpoints = checkpoints;
+        _lastActivity = checkpoints.Time.GetTimestamp();
+        _timer = checkpoints.Time.CreateTimer(_ => _ = CheckpointFromTimerAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public RecordingFile File { get; }
@@ -57,13 +54,13 @@ internal abstract class OpenRecording
     private Status? Fault { get; set; }
 
     /// <summary>No call has written to it for <paramref name="idle"/>.</summary>
-    public bool IdleFor(TimeSpan idle) => Volatile.Read(ref _activeCalls) == 0 && _time.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idle;
+    public bool IdleFor(TimeSpan idle) => Volatile.Read(ref _activeCalls) == 0 && _checkpoints.Time.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= idle;
 
     public void CallStarted() => Interlocked.Increment(ref _activeCalls);
 
     public void CallEnded()
     {
-        Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+        Volatile.Write(ref _lastActivity, _checkpoints.Time.GetTimestamp());
         Interlocked.Decrement(ref _activeCalls);
     }
 
@@ -205,7 +202,7 @@ internal abstract class OpenRecording
             {
                 // Everything up to `length` reaches the disk before the catalog says it is there.
                 await File.FlushAsync(toDisk: true, cancellationToken);
-                await _catalog.SaveAsync(RecordingId, length, progress, cancellationToken);
+                await _checkpoints.Catalog.SaveAsync(RecordingId, length, progress, cancellationToken);
             }
             catch
             {
@@ -244,7 +241,7 @@ internal abstract class OpenRecording
         if (!_timerArmed && !Closed)
         {
             _timerArmed = true;
-            _timer.Change(RecordingFile.FlushInterval, Timeout.InfiniteTimeSpan);
+            _timer.Change(_checkpoints.Interval, Timeout.InfiniteTimeSpan);
         }
     }
 
@@ -298,7 +295,10 @@ internal abstract class OpenRecording
         catch (Exception failure) when (failure is IOException or System.Data.Common.DbException or ObjectDisposedException)
         {
             // The file's failure reaches the call writing it with its next frame; the catalog's is retried with the next checkpoint.
-            _logger.LogWarning("Could not save where recording {RecordingId} ({Path}) stands: {Reason}", RecordingId, Path, failure.Message);
+            _checkpoints.Logger.LogWarning("Could not save where recording {RecordingId} ({Path}) stands: {Reason}", RecordingId, Path, failure.Message);
         }
     }
 }
+
+/// <summary>Where and how often open recordings save where they stand (<see cref="RecordingOptions.CheckpointInterval"/>).</summary>
+internal sealed record Checkpoints(RecordingCatalog Catalog, TimeProvider Time, TimeSpan Interval, ILogger Logger);

@@ -12,9 +12,8 @@ namespace K8shell.Sessions.Recording;
 /// sequence number jumps by the dropped count, so Wireshark marks the next segment "previous segment not captured"
 /// whichever way the lost bytes went.
 /// </remarks>
-internal sealed class PcapRecording(RecordingFile file, PcapWriter writer, string path, string recordingId, string sessionId,
-    RecordingCatalog catalog, TimeProvider time, ILogger logger)
-    : OpenRecording(file, path, recordingId, sessionId, catalog, time, logger)
+internal sealed class PcapRecording(RecordingFile file, PcapWriter writer, string path, string recordingId, string sessionId, Checkpoints checkpoints)
+    : OpenRecording(file, path, recordingId, sessionId, checkpoints)
 {
     private readonly Dictionary<RecordingStream, TcpFlow> _flows = [];
 

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 
 namespace K8shell.Sessions.Recording;
 
@@ -8,8 +9,11 @@ namespace K8shell.Sessions.Recording;
 /// back to the saved length (a torn record, frames never saved as written go) and the writer continued from the
 /// saved state. A file whose streams never reached a checkpoint holds nothing the catalog vouches for and starts over.
 /// </summary>
-internal sealed class RecordingFiles(RecordingDirectory directory, RecordingCatalog catalog, TimeProvider time, ILogger<RecordingFiles> logger)
+internal sealed class RecordingFiles(RecordingDirectory directory, RecordingCatalog catalog, IOptions<RecordingOptions> options, TimeProvider time,
+    ILogger<RecordingFiles> logger)
 {
+    private readonly Checkpoints _checkpoints = new(catalog, time, options.Value.CheckpointInterval, logger);
+
     /// <summary>A new recording ID: 128 random bits, URL-safe, naming one file in the download URL.</summary>
     public static string NewRecordingId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
@@ -24,7 +28,7 @@ internal sealed class RecordingFiles(RecordingDirectory directory, RecordingCata
         {
             var writerState = saved.Cast ?? throw new InvalidDataException($"The resume state of stream {row.StreamId} is not a terminal's.");
             var file = directory.OpenForAppend(row.Path, saved.Length, time);
-            var recording = new CastRecording(file, CastWriter.Resume(file, writerState), row, catalog, time, logger);
+            var recording = new CastRecording(file, CastWriter.Resume(file, writerState), row, _checkpoints);
             return (recording, recording.Add(row, isNew: false));
         }
         if (header is null)
@@ -35,7 +39,7 @@ internal sealed class RecordingFiles(RecordingDirectory directory, RecordingCata
         var created = directory.Create(row.Path, time);
         try
         {
-            var recording = new CastRecording(created, await CastWriter.StartAsync(created, header, cancellationToken), row, catalog, time, logger);
+            var recording = new CastRecording(created, await CastWriter.StartAsync(created, header, cancellationToken), row, _checkpoints);
             return (recording, recording.Add(row, isNew: true));
         }
         catch
@@ -54,14 +58,14 @@ internal sealed class RecordingFiles(RecordingDirectory directory, RecordingCata
     {
         var recordingId = rows.Count > 0 ? rows[0].RecordingId : NewRecordingId();
         var saved = rows.Select(row => (Row: row, State: ResumeState.Parse(row.ResumeState))).ToList();
-        var newest = saved.Where(entry => entry.State?.Pcap is not null).MaxBy(entry => entry.State!.Length).State;
+        var newest = saved.Select(entry => entry.State).Where(state => state?.Pcap is not null).MaxBy(state => state!.Length);
         if (newest is null)
         {
             StartOver(path);
             var created = directory.Create(path, time);
             try
             {
-                return (new PcapRecording(created, await PcapWriter.StartAsync(created, cancellationToken), path, recordingId, sessionId, catalog, time, logger), []);
+                return (new PcapRecording(created, await PcapWriter.StartAsync(created, cancellationToken), path, recordingId, sessionId, _checkpoints), []);
             }
             catch
             {
@@ -70,7 +74,7 @@ internal sealed class RecordingFiles(RecordingDirectory directory, RecordingCata
             }
         }
         var file = directory.OpenForAppend(path, newest.Length, time);
-        var recording = new PcapRecording(file, PcapWriter.Resume(file, newest.Pcap!), path, recordingId, sessionId, catalog, time, logger);
+        var recording = new PcapRecording(file, PcapWriter.Resume(file, newest.Pcap!), path, recordingId, sessionId, _checkpoints);
         try
         {
             var streams = new List<RecordingStream>();

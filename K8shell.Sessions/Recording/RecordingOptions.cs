@@ -15,6 +15,13 @@ internal sealed class RecordingOptions
     public string? UserTokenIssuer { get; set; }
 
     /// <summary>
+    /// How far the catalog may lag a file being written: where a stream stands is saved this long after a frame at
+    /// most (and whenever a call ends or a resume asks). After a crash, a resume starts from there. Shorter costs a
+    /// database write per open file that often; longer makes a proxy resend more after a crash.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// A file no call has written for this long is saved and closed (it stays resumable), so a connection that
     /// vanished without EndRecordingSession does not hold it open forever.
     /// </summary>

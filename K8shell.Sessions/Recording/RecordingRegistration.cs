@@ -14,6 +14,7 @@ internal static class RecordingRegistration
                 $"{RecordingOptions.Section}:JwksUrl must be an absolute http(s) URL (Identity's /.well-known/jwks.json)")
             .Validate(options => !string.IsNullOrWhiteSpace(options.UserTokenAudience), $"{RecordingOptions.Section}:UserTokenAudience must not be empty")
             .Validate(options => options.IdleTimeout > TimeSpan.Zero, $"{RecordingOptions.Section}:IdleTimeout must be positive")
+            .Validate(options => options.CheckpointInterval > TimeSpan.Zero, $"{RecordingOptions.Section}:CheckpointInterval must be positive")
             .ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .Validate(options => options.MaxAge > TimeSpan.Zero, $"{RetentionOptions.Section}:MaxAge must be positive")
