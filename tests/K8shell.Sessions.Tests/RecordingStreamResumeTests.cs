@@ -28,17 +28,15 @@ public sealed class RecordingStreamResumeTests(RecordingStreamsFixture fixture, 
         var frames = ShellOutputs(Seeds.RandomChunks(random, output, 40));
         var client = fixture.Recordings();
 
-        // Cut at once after writing: some frames are in flight, some written, some saved.
-        using (var cut = client.StreamShellRecording(cancellationToken: Cancel))
-        {
-            await WriteAsync(cut, [header, .. frames[..(frames.Count / 2)]]);
-        }
+        // Cut as soon as Sessions has some: others are in flight, written, or saved.
+        await SendAndCutAsync(client.StreamShellRecording(cancellationToken: Cancel), [header, .. frames[..(frames.Count / 2)]],
+            async () => (await client.GetRecordingStateAsync(new GetRecordingStateRequest { StreamId = header.Header.Origin.StreamId }, cancellationToken: Cancel)).LastSequence > 0);
         var state = await client.GetRecordingStateAsync(new GetRecordingStateRequest { StreamId = header.Header.Origin.StreamId }, cancellationToken: Cancel);
         var resumeFrom = (int)Math.Max(0, (long)state.LastSequence - 25);
         var ack = await SendAsync(client.StreamShellRecording(cancellationToken: Cancel), [header, .. frames[resumeFrom..]]);
 
         Assert.False(state.Completed);
-        Assert.InRange(state.LastSequence, 0ul, (ulong)frames.Count / 2);
+        Assert.InRange(state.LastSequence, 1ul, (ulong)frames.Count / 2);
         Assert.Equal((ulong)frames.Count, ack.LastSequence);
         await AssertCastPrintsAsync(fixture.DataDirectory, "alice", header, output);
     }
@@ -62,6 +60,32 @@ public sealed class RecordingStreamResumeTests(RecordingStreamsFixture fixture, 
         Assert.Equal((ulong)frames.Count, ack.LastSequence);
         Assert.Equal((StatusCode.Aborted, $"a newer call took over stream {header.Header.Origin.StreamId}"), (stopped.StatusCode, stopped.Status.Detail));
         await AssertCastPrintsAsync(fixture.DataDirectory, "alice", header, output);
+    }
+
+    [Fact]
+    public async Task A_file_left_idle_is_closed_and_its_stream_resumes_from_where_it_was_saved()
+    {
+        using var scratch = new ScratchFolder();
+        await using var sessions = await fixture.StartSessionsAsync(scratch.Path, new Dictionary<string, string?> { ["Sessions__Recording__IdleTimeout"] = "00:00:01" });
+        var client = fixture.Recordings(sessions);
+        var random = new Random(Seeds.Seed + 2);
+        var session = NewSessionId();
+        var token = await fixture.UserTokenAsync("alice");
+        var (input, output) = (ForwardRecordingStreamTests.RandomBytes(random, 20_000), ForwardRecordingStreamTests.RandomBytes(random, 50_000));
+        var header = TcpipHeader(Origin(session, $"pf-{session}1", token), "127.0.0.1", 45000, "10.1.1.1", 6379);
+        var frames = ForwardRecordingStreamTests.Interleaved(random, input, output);
+        await SendAndCutAsync(client.StreamTcpipRecording(cancellationToken: Cancel), [header, .. frames[..(frames.Count / 2)]],
+            async () => (await client.GetRecordingStateAsync(new GetRecordingStateRequest { StreamId = $"pf-{session}1" }, cancellationToken: Cancel)).LastSequence > 0);
+
+        await sessions.Process.WaitForLineAsync(line => line.Contains($"Closing recording alice/tcpip/{session}_10.1.1.1_6379.pcap: no call for", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), Cancel);
+        await ResumeAsync(client, $"pf-{session}1", from => SendAsync(client.StreamTcpipRecording(cancellationToken: Cancel), [header, .. frames[from..]]));
+        await client.EndRecordingSessionAsync(new EndRecordingSessionRequest { SessionId = session }, cancellationToken: Cancel);
+
+        var packets = await ReadAsync(Path.Combine(scratch.Path, "recordings", "alice", "tcpip", $"{session}_10.1.1.1_6379.pcap"), [6379], Cancel);
+        AssertNoWarnings(packets);
+        Assert.Equal(input, Payload(packets.Where(p => p.From == "127.0.0.1:45000")));
+        Assert.Equal(output, Payload(packets.Where(p => p.To == "127.0.0.1:45000")));
     }
 
     public static TheoryData<string, int> Restarts => new() { { "sqlite", Signal9 }, { "sqlite", Signals.SigTerm }, { "postgres", Signal9 } };
