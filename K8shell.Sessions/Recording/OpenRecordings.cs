@@ -67,6 +67,15 @@ internal sealed class OpenRecordings(RecordingDirectory directory, RecordingCata
         }
     }
 
+    /// <summary>Whether a stream of the connection is open here.</summary>
+    public bool HasOpen(string sessionId)
+    {
+        lock (_files)
+        {
+            return _streams.Values.Any(stream => stream.SessionId == sessionId);
+        }
+    }
+
     /// <summary>Whether a file of <paramref name="recordingId"/> is open here: being written, so never deleted.</summary>
     public bool IsOpen(string recordingId)
     {

@@ -79,6 +79,25 @@ internal sealed class RecordingCatalog(ServiceDatabase database)
         }
     }
 
+    /// <summary>
+    /// Connections whose session record ended before <paramref name="endedBefore"/> (the records' janitor ends those whose
+    /// proxy vanished) but whose recordings were never ended: no EndRecordingSession will come for them.
+    /// </summary>
+    public async Task<List<(string SessionId, DateTimeOffset EndedAt)>> AbandonedAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = database.Command(
+            "SELECT DISTINCT r.session_id, s.end_time FROM recordings r JOIN sessions s ON s.session_id = r.session_id "
+            + "WHERE r.completed = @no AND s.end_time IS NOT NULL AND s.end_time < @before ORDER BY s.end_time LIMIT @limit",
+            ("no", false), ("before", endedBefore.ToUnixTimeMilliseconds()), ("limit", limit));
+        await using var row = await command.ExecuteReaderAsync(cancellationToken);
+        var sessions = new List<(string, DateTimeOffset)>();
+        while (await row.ReadAsync(cancellationToken))
+        {
+            sessions.Add((row.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1))));
+        }
+        return sessions;
+    }
+
     /// <summary>Files every stream of which completed before <paramref name="cutoff"/>: what retention may delete.</summary>
     public async Task<List<(string RecordingId, string Path)>> ExpiredFilesAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
     {
