@@ -43,66 +43,49 @@ internal static class RecordingFrames
     /// <summary>Where the SFTP channels of a connection appear to go: the workspace's SFTP server.</summary>
     public static readonly ForwardEndpoints SftpEndpoints = new("client", 0, "sftp-server", 22);
 
-    public static IncomingFrame Read(ShellRecordingFrame frame) => frame.FrameCase switch
-    {
-        ShellRecordingFrame.FrameOneofCase.Header => new(frame.Sequence, Header: Origin(RecordingDirectory.Shell, frame.Header.Origin) with
+    // A oneof's other cases read as null, so a body frame is its chunk, resize and gap as they are.
+    public static IncomingFrame Read(ShellRecordingFrame frame) => frame.FrameCase == ShellRecordingFrame.FrameOneofCase.Header
+        ? new(frame.Sequence, Header: Origin(RecordingDirectory.Shell, frame.Header.Origin) with
         {
-            Terminal = Terminal(frame.Header.Origin, (int)Math.Min(frame.Header.Width, int.MaxValue), (int)Math.Min(frame.Header.Height, int.MaxValue)) with
+            Terminal = Terminal(frame.Header.Origin, Side(frame.Header.Width), Side(frame.Header.Height)) with
             {
                 Term = frame.Header.Term,
                 Shell = frame.Header.Shell,
                 Title = frame.Header.Title,
                 RecordInput = frame.Header.RecordInput,
             },
-        }),
-        ShellRecordingFrame.FrameOneofCase.Chunk => new(frame.Sequence, Chunk: frame.Chunk),
-        ShellRecordingFrame.FrameOneofCase.Resize => new(frame.Sequence, Resize: frame.Resize),
-        ShellRecordingFrame.FrameOneofCase.Gap => new(frame.Sequence, Gap: frame.Gap),
-        _ => new(frame.Sequence),
-    };
+        })
+        : new(frame.Sequence, Chunk: frame.Chunk, Resize: frame.Resize, Gap: frame.Gap);
 
-    public static IncomingFrame Read(ExecRecordingFrame frame) => frame.FrameCase switch
-    {
-        ExecRecordingFrame.FrameOneofCase.Header => new(frame.Sequence, Header: Origin(RecordingDirectory.Exec, frame.Header.Origin) with
+    public static IncomingFrame Read(ExecRecordingFrame frame) => frame.FrameCase == ExecRecordingFrame.FrameOneofCase.Header
+        ? new(frame.Sequence, Header: Origin(RecordingDirectory.Exec, frame.Header.Origin) with
         {
             // Without a terminal (or its size) the output is still shown in one, of the usual size.
             Terminal = (frame.Header.Pty && frame.Header.Width > 0 && frame.Header.Height > 0
-                ? Terminal(frame.Header.Origin, (int)Math.Min(frame.Header.Width, int.MaxValue), (int)Math.Min(frame.Header.Height, int.MaxValue))
+                ? Terminal(frame.Header.Origin, Side(frame.Header.Width), Side(frame.Header.Height))
                 : Terminal(frame.Header.Origin, DefaultWidth, DefaultHeight)) with
             {
                 Term = frame.Header.Term,
                 Command = frame.Header.Command,
                 RecordInput = frame.Header.RecordInput,
             },
-        }),
-        ExecRecordingFrame.FrameOneofCase.Chunk => new(frame.Sequence, Chunk: frame.Chunk),
-        ExecRecordingFrame.FrameOneofCase.Resize => new(frame.Sequence, Resize: frame.Resize),
-        ExecRecordingFrame.FrameOneofCase.Gap => new(frame.Sequence, Gap: frame.Gap),
-        _ => new(frame.Sequence),
-    };
+        })
+        : new(frame.Sequence, Chunk: frame.Chunk, Resize: frame.Resize, Gap: frame.Gap);
 
-    public static IncomingFrame Read(TcpipRecordingFrame frame) => frame.FrameCase switch
-    {
-        TcpipRecordingFrame.FrameOneofCase.Header => new(frame.Sequence, Header: Origin(RecordingDirectory.Tcpip, frame.Header.Origin) with
+    public static IncomingFrame Read(TcpipRecordingFrame frame) => frame.FrameCase == TcpipRecordingFrame.FrameOneofCase.Header
+        ? new(frame.Sequence, Header: Origin(RecordingDirectory.Tcpip, frame.Header.Origin) with
         {
             Forward = new ForwardEndpoints(
                 frame.Header.SrcHost is { Length: > 0 } source ? source : SftpEndpoints.ClientHost,
                 Port(frame.Header.SrcPort, "src_port"),
                 frame.Header.DstHost is { Length: > 0 } destination ? destination : throw Invalid("the header's dst_host is empty"),
                 Port(frame.Header.DstPort, "dst_port")),
-        }),
-        TcpipRecordingFrame.FrameOneofCase.Chunk => new(frame.Sequence, Chunk: frame.Chunk),
-        TcpipRecordingFrame.FrameOneofCase.Gap => new(frame.Sequence, Gap: frame.Gap),
-        _ => new(frame.Sequence),
-    };
+        })
+        : new(frame.Sequence, Chunk: frame.Chunk, Gap: frame.Gap);
 
-    public static IncomingFrame Read(SftpRecordingFrame frame) => frame.FrameCase switch
-    {
-        SftpRecordingFrame.FrameOneofCase.Header => new(frame.Sequence, Header: Origin(RecordingDirectory.Sftp, frame.Header.Origin) with { Forward = SftpEndpoints }),
-        SftpRecordingFrame.FrameOneofCase.Chunk => new(frame.Sequence, Chunk: frame.Chunk),
-        SftpRecordingFrame.FrameOneofCase.Gap => new(frame.Sequence, Gap: frame.Gap),
-        _ => new(frame.Sequence),
-    };
+    public static IncomingFrame Read(SftpRecordingFrame frame) => frame.FrameCase == SftpRecordingFrame.FrameOneofCase.Header
+        ? new(frame.Sequence, Header: Origin(RecordingDirectory.Sftp, frame.Header.Origin) with { Forward = SftpEndpoints })
+        : new(frame.Sequence, Chunk: frame.Chunk, Gap: frame.Gap);
 
     /// <summary>A frame's time offset; InvalidArgument beyond a century.</summary>
     public static TimeSpan Offset(ulong milliseconds) => milliseconds <= MaxOffsetMilliseconds
@@ -146,6 +129,8 @@ internal static class RecordingFrames
         _ when value.Any(char.IsControl) => throw Invalid($"the header's origin.{field} holds control characters"),
         _ => value,
     };
+
+    private static int Side(uint side) => (int)Math.Min(side, int.MaxValue);
 
     private static int Port(uint port, string field) => port <= ushort.MaxValue ? (int)port : throw Invalid($"the header's {field} {port} is not a TCP port");
 }
