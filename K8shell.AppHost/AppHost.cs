@@ -1,36 +1,40 @@
-using K8shell.AppHost.Running;
+// The K8shell stack. `dotnet run` starts it locally (state in K8SHELL_DATA, default .k8shell/);
+// `--publisher manifest --output-path X` writes it for azd. README.md says more.
+var builder = DistributedApplication.CreateBuilder(args);
 
-// The local stack, in dependency order. K8SHELL_DATA moves the state folder (default .k8shell/).
-var dataDirectory = Path.GetFullPath(Environment.GetEnvironmentVariable("K8SHELL_DATA") is { Length: > 0 } data
-    ? data
-    : Path.Combine(RepositoryLayout.Root, ".k8shell"));
+var nats = builder.AddNats("nats")
+    .WithJetStream()
+    .WithDataVolume();
 
-var builder = new StackBuilder(dataDirectory);
+var identity = builder.AddProject<Projects.K8shell_Identity>("identity")
+    .WithDataDirectory("Identity:DataDirectory")
+    .WithHttpHealthCheck("/health");
 
-var nats = builder.AddNats("nats");
+var sessions = builder.AddProject<Projects.K8shell_Sessions>("sessions")
+    .WithDataDirectory("Sessions:DataDirectory")
+    .WithEndpoint("http", endpoint => endpoint.IsExternal = true) // the replay page; its gRPC stays internal
+    .WithHttpHealthCheck("/health")
+    .WithReference(identity).WaitFor(identity);
 
-var identity = builder.AddProject("identity", "K8shell.Identity", grpc: true);
-identity.Environment["Identity__DataDirectory"] = Path.Combine(dataDirectory, "identity");
-
-var sessions = builder.AddProject("sessions", "K8shell.Sessions", grpc: true)
-    .WithReference(identity);
-sessions.Environment["Sessions__DataDirectory"] = Path.Combine(dataDirectory, "sessions");
-
-var provisioner = builder.AddProject("provisioner", "K8shell.Provisioner", grpc: true)
-    .WithReference(identity)
+var provisioner = builder.AddProject<Projects.K8shell_Provisioner>("provisioner")
+    .WithDataDirectory("Provisioner:Process:DataDirectory")
+    .WithHttpHealthCheck("/health")
+    .WithReference(identity).WaitFor(identity)
     .WithCallerToken(identity, "Identity:Callers")
-    .WithReference(nats);
-provisioner.Environment["Provisioner__Process__DataDirectory"] = Path.Combine(dataDirectory, "provisioner");
+    .WithReference(nats).WaitFor(nats);
 
-builder.AddProject("shield", "K8shell.Shield")
-    .WithReference(nats);
+builder.AddProject<Projects.K8shell_Shield>("shield")
+    .WithHttpHealthCheck("/health")
+    .WithReference(nats).WaitFor(nats);
 
-builder.AddProject("ssh-proxy", "K8shell.SshProxy")
-    .WithReference(identity)
-    .WithReference(provisioner)
+builder.AddProject<Projects.K8shell_SshProxy>("ssh-proxy")
+    .WithEndpoint(port: LocalKnobs.SshPort, targetPort: 2222, scheme: "tcp", name: "ssh", isExternal: true)
+    .WithHttpHealthCheck("/health")
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(provisioner).WaitFor(provisioner)
     .WithCallerToken(provisioner, "Provisioner:Callers")
-    .WithReference(sessions)
+    .WithReference(sessions).WaitFor(sessions)
     .WithCallerToken(sessions, "Sessions:Callers")
-    .WithReference(nats);
+    .WithReference(nats).WaitFor(nats);
 
-return await new LocalRunner(builder.Build(), dataDirectory).RunAsync();
+builder.Build().Run();

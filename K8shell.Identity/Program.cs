@@ -1,6 +1,7 @@
 using K8shell.Database;
 using K8shell.Identity;
 using K8shell.Identity.Passwords;
+using K8shell.Identity.Repositories;
 using K8shell.Identity.Store;
 using K8shell.Identity.Tokens;
 using K8shell.Identity.Users;
@@ -27,6 +28,7 @@ builder.Services.AddSingleton<UserDirectory>();
 builder.Services.AddOptions<PasswordOptions>().BindConfiguration(PasswordOptions.Section);
 builder.Services.AddSingleton<PasswordLogin>();
 builder.Services.AddSingleton<DeviceFlowOnboarding>();
+builder.Services.AddSingleton<RepositoryBlueprints>();
 builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
 builder.Services.AddSingleton<SigningKeys>();
 builder.Services.AddSingleton<TokenIssuer>();

@@ -3,6 +3,7 @@ using K8shell.ServiceDefaults;
 using K8shell.Sessions;
 using K8shell.Sessions.Recording;
 using K8shell.Sessions.Records;
+using K8shell.Sessions.Replay;
 using K8shell.Sessions.Store;
 using Microsoft.Extensions.Options;
 
@@ -16,15 +17,17 @@ builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configura
     Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath), "sessions.db"));
 builder.Services.AddSingleton<SessionsSchema>();
 builder.Services.AddGrpc();
+builder.AddSessionRecords();
 builder.AddSessionRecordings();
 
 var app = builder.Build();
 // Bring the store's schema up to date before answering anything: a problem stops the service here.
 await app.Services.GetRequiredService<SessionsSchema>().MigrateAsync(app.Lifetime.ApplicationStopping);
 
+app.UseReplayPage();
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapGrpcService<SessionGrpcService>().RequireAuthorization();
+app.MapSessionRecords();
 app.MapSessionRecordings();
 app.MapDefaultEndpoints();
 

@@ -9,21 +9,27 @@ tools="$root/.tools"
 bin="$tools/bin"
 mkdir -p "$bin"
 
-# Debian package → a file that proves it is installed.
+# Debian package → a file that proves it is installed. npm: the Sessions build vendors asciinema-player;
+# chromium and tesseract: the replay page test screenshots the page and reads the terminal back.
 declare -A packages=(
   [asciinema]=/usr/bin/asciinema
+  [chromium]=/usr/bin/chromium
   [golang-go]=/usr/bin/go
   [golang-github-nats-io-nats-server-dev]=/usr/share/gocode/src/github.com/nats-io/nats-server/main.go
+  [npm]=/usr/bin/npm
   [openssh-client]=/usr/bin/ssh
   [openssh-sftp-server]=/usr/lib/openssh/sftp-server
   [openssh-server]=/usr/sbin/sshd
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   [python3-argon2]=/usr/lib/python3/dist-packages/argon2/__init__.py
+  [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
   [python3-bcrypt]=/usr/lib/python3/dist-packages/bcrypt/__init__.py
   [python3-paramiko]=/usr/lib/python3/dist-packages/paramiko/__init__.py
   [python3-asyncssh]=/usr/lib/python3/dist-packages/asyncssh/__init__.py
   [sqlite3]=/usr/bin/sqlite3
   [ssh-audit]=/usr/bin/ssh-audit
+  [tesseract-ocr]=/usr/bin/tesseract
+  [tesseract-ocr-eng]=/usr/share/tesseract-ocr/5/tessdata/eng.traineddata
   [tmux]=/usr/bin/tmux
   [tshark]=/usr/bin/tshark
 )

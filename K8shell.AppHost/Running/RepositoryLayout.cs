@@ -8,21 +8,22 @@ internal static class RepositoryLayout
     /// <summary>The configuration the AppHost itself was built in; services are built alongside it.</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name ?? "Debug";
 
-    public static string ProjectAssembly(string projectFolder, string assemblyName) =>
-        Path.Combine(Root, projectFolder, "bin", Configuration, "net10.0", assemblyName + ".dll");
+    /// <summary>A project's entry assembly in its build output (the AppHost's ProjectReferences build it first).</summary>
+    public static string ProjectAssembly(string projectPath) =>
+        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
 
-    /// <summary>nats-server as scripts/prereqs.sh builds it, else from PATH.</summary>
-    public static string NatsServer()
+    /// <summary>A program as scripts/prereqs.sh caches it in .tools/bin, else from PATH.</summary>
+    public static string Tool(string name)
     {
-        var cached = Path.Combine(Root, ".tools", "bin", "nats-server");
+        var cached = Path.Combine(Root, ".tools", "bin", name);
         if (File.Exists(cached))
         {
             return cached;
         }
-        return (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
-            .Select(directory => Path.Combine(directory, "nats-server"))
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .Select(directory => Path.Combine(directory, name))
             .FirstOrDefault(File.Exists)
-            ?? throw new FileNotFoundException("nats-server not found: run scripts/prereqs.sh (./run.sh does it for you).");
+            ?? throw new FileNotFoundException($"{name} not found: run scripts/prereqs.sh (./run.sh does it for you).");
     }
 
     private static string FindRoot()

@@ -11,15 +11,13 @@ internal sealed partial class RunningResource
 
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
-    private readonly TaskCompletionSource _readyLineSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private RunningResource(Resource resource, Process process)
+    private RunningResource(LocalProcess resource, Process process)
     {
         Resource = resource;
         _process = process;
     }
 
-    public Resource Resource { get; }
+    public LocalProcess Resource { get; }
 
     public int ProcessId => _process.Id;
 
@@ -35,7 +33,7 @@ internal sealed partial class RunningResource
         get { lock (_lastLines) { return [.. _lastLines]; } }
     }
 
-    public static RunningResource Start(Resource resource, LogPrinter log)
+    public static RunningResource Start(LocalProcess resource, LogPrinter log)
     {
         // setsid: a terminal's Ctrl+C reaches only the AppHost, which then stops resources in reverse order.
         var startInfo = new ProcessStartInfo("setsid")
@@ -66,12 +64,12 @@ internal sealed partial class RunningResource
         return running;
     }
 
-    /// <summary>Waits until the health endpoint answers 200 (or the ready line appears); fails if the process dies first.</summary>
+    /// <summary>Waits until its health probe says yes (at once without one); fails if the process dies first.</summary>
     public async Task WaitUntilHealthyAsync(HttpClient http, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var ready = Resource.HealthUrl is { } url ? PollAsync(http, url, deadline.Token) : _readyLineSeen.Task.WaitAsync(deadline.Token);
+        var ready = Resource.Health is { } probe ? PollAsync(http, probe, deadline.Token) : Task.CompletedTask;
         var first = await Task.WhenAny(ready, Exited);
         if (first == Exited)
         {
@@ -102,22 +100,10 @@ internal sealed partial class RunningResource
         }
     }
 
-    private static async Task PollAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    private static async Task PollAsync(HttpClient http, HealthProbe probe, CancellationToken cancellationToken)
     {
-        while (true)
+        while (!await probe(http, cancellationToken))
         {
-            try
-            {
-                using var response = await http.GetAsync(url, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
             await Task.Delay(200, cancellationToken);
         }
     }
@@ -135,10 +121,6 @@ internal sealed partial class RunningResource
             {
                 _lastLines.Dequeue();
             }
-        }
-        if (Resource.ReadyLine is { } readyLine && line.Contains(readyLine, StringComparison.Ordinal))
-        {
-            _readyLineSeen.TrySetResult();
         }
         log.Write(Resource.Name, line);
     }

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Identity.Passwords;
+using K8shell.Identity.Repositories;
 using K8shell.Identity.Tokens;
 using K8shell.Identity.Users.OAuth;
 
@@ -15,6 +16,7 @@ internal sealed class IdentityGrpcService(
     UserDirectory users,
     PasswordLogin passwords,
     DeviceFlowOnboarding onboarding,
+    RepositoryBlueprints repositoryBlueprints,
     TokenIssuer tokens,
     ILogger<IdentityGrpcService> logger) : IdentityService.IdentityServiceBase
 {
@@ -79,6 +81,9 @@ internal sealed class IdentityGrpcService(
 
     public override Task<DeviceFlowResult> CompleteUserDeviceFlow(CompleteUserDeviceFlowRequest request, ServerCallContext context) =>
         onboarding.CompleteAsync(request.Provider, request.Username, context.CancellationToken);
+
+    public override Task<RepositoryBlueprint> GetBlueprintByUserStr(GetBlueprintByUserStrRequest request, ServerCallContext context) =>
+        repositoryBlueprints.ReadAsync(request.Userstr, context.CancellationToken);
 
     private static AuthUserResponse Check(UserRecord? user, AuthorizedKey offered) => user switch
     {

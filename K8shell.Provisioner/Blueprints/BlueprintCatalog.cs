@@ -12,8 +12,8 @@ public sealed class BlueprintOptions
     public string Directory { get; set; } = "blueprints";
 
     /// <summary>
-    /// What repository user strings (<c>alice~repo=org%2Fproj</c>) get when their own blueprint cannot be
-    /// read — always, for now (reference §7.2: <c>blueprints.defaultCustomBlueprint</c>); none: they are refused.
+    /// What repository user strings (<c>alice~repo=org%2Fproj</c>) get when the repository's own <c>.k8shell.yaml</c>
+    /// cannot be used: none, unreadable, or invalid (reference §7.2: <c>blueprints.defaultCustomBlueprint</c>); none: they are refused.
     /// </summary>
     public string? DefaultCustom { get; set; }
 }
@@ -44,7 +44,17 @@ public sealed class BlueprintCatalog : IDisposable
 
     /// <summary>Whether <paramref name="allowed"/> (the user's list) lets the user provision <paramref name="blueprint"/>.</summary>
     public static bool Entitles(IEnumerable<string> allowed, Blueprint blueprint) =>
-        !blueprint.IsTemplate && allowed.Any(name => name == "*" || name == blueprint.Name);
+        !blueprint.IsTemplate && EntitlesToBuildOn(allowed, blueprint);
+
+    /// <summary>
+    /// Whether a custom blueprint of the user may build on <paramref name="blueprint"/>: named in their list, or <c>*</c>.
+    /// Templates included: they exist to be built on, and the custom layer makes the workspace concrete.
+    /// </summary>
+    public static bool EntitlesToBuildOn(IEnumerable<string> allowed, Blueprint blueprint) =>
+        allowed.Any(name => name == "*" || name == blueprint.Name);
+
+    /// <summary>A repository's blueprint on its template, as the current set has it (<see cref="BlueprintSet.Compose"/>).</summary>
+    public Blueprint Compose(CustomBlueprint custom, string defaultName) => _set.Current.Compose(custom, defaultName);
 
     /// <summary>What the implicit user string (<c>alice</c>) means: the user's first allowed concrete blueprint by name.</summary>
     public Blueprint? DefaultFor(IReadOnlyCollection<string> allowed) => All.FirstOrDefault(blueprint => Entitles(allowed, blueprint));

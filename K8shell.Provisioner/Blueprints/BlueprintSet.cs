@@ -11,9 +11,13 @@ public sealed class BlueprintSet
 {
     private readonly IReadOnlyDictionary<string, Blueprint> _blueprints;
 
-    private BlueprintSet(IReadOnlyDictionary<string, Blueprint> blueprints)
+    /// <summary>Each blueprint's mapping after inheritance: what a custom blueprint is merged onto. Never changed (merging makes new nodes).</summary>
+    private readonly IReadOnlyDictionary<string, YamlMappingNode> _inherited;
+
+    private BlueprintSet(IReadOnlyDictionary<string, Blueprint> blueprints, IReadOnlyDictionary<string, YamlMappingNode> inherited)
     {
         _blueprints = blueprints;
+        _inherited = inherited;
         All = [.. blueprints.Values.OrderBy(blueprint => blueprint.Name, StringComparer.Ordinal)];
     }
 
@@ -21,6 +25,16 @@ public sealed class BlueprintSet
     public IReadOnlyList<Blueprint> All { get; }
 
     public Blueprint? Find(string name) => _blueprints.GetValueOrDefault(name);
+
+    /// <summary>
+    /// A repository's blueprint on top of its template (the third layer: template → concrete → custom), merged and
+    /// read by the same rules as the platform's: a FormatException names the file, line and field that cannot be used.
+    /// Named by its own <c>name</c>, else <paramref name="defaultName"/>.
+    /// </summary>
+    public Blueprint Compose(CustomBlueprint custom, string defaultName) =>
+        _inherited.TryGetValue(custom.Template, out var template)
+            ? BlueprintReader.Read(BlueprintMerge.Merge(template, custom.Node), custom.File, concrete: true) with { Name = custom.Name ?? defaultName }
+            : throw new FormatException($"{custom.File}:{custom.Node.Start.Line}: template: there is no blueprint {custom.Template}");
 
     public static BlueprintSet Load(string directory)
     {
@@ -64,7 +78,7 @@ public sealed class BlueprintSet
             return resolved[name] = BlueprintMerge.Merge(Resolve(own.Template, [.. chain, own.Template]), node);
         }
         return new BlueprintSet(raw.ToDictionary(pair => pair.Key,
-            pair => BlueprintReader.Read(Resolve(pair.Key, [pair.Key]), pair.Value.Own.File, concrete: true)));
+            pair => BlueprintReader.Read(Resolve(pair.Key, [pair.Key]), pair.Value.Own.File, concrete: true)), resolved);
     }
 
     private static IEnumerable<YamlMappingNode> Nodes(string file) =>

@@ -3,7 +3,6 @@ using K8shell.Contracts.Provisioner.V1;
 using K8shell.Provisioner.Blueprints;
 using K8shell.Provisioner.Jobs;
 using K8shell.Provisioner.Kubernetes;
-using K8shell.UserStrings;
 using NATS.Client.Core;
 
 namespace K8shell.Provisioner.Workspaces;
@@ -49,10 +48,7 @@ internal sealed class ProvisionerGrpcService(
 
     public override async Task<GetWorkspacesResponse> GetWorkspacesByUserStr(GetWorkspacesByUserStrRequest request, ServerCallContext context)
     {
-        var userString = WorkspaceResolver.Parse(request.Userstr);
-        var name = userString.Form == UserStringForm.Named
-            ? userString.Pod!
-            : (await resolver.ResolveAsync(userString, context.CancellationToken)).UserString.CanonicalId;
+        var name = await resolver.WorkspaceNameAsync(WorkspaceResolver.Parse(request.Userstr), context.CancellationToken);
         return new GetWorkspacesResponse { Workspaces = { await FindAsync(name, context.CancellationToken) is { } found ? [found] : Array.Empty<Workspace>() } };
     }
 

@@ -12,6 +12,7 @@ internal static class WorkspaceRegistration
     public static WebApplicationBuilder AddWorkspaces(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RepositoryBlueprints>();
         builder.Services.AddSingleton<WorkspaceResolver>();
         builder.Services.AddOptions<JobRecordOptions>().BindConfiguration(JobRecordOptions.Section);
         builder.Services.AddSingleton<JobRecords>();

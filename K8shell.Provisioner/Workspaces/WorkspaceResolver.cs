@@ -8,10 +8,16 @@ namespace K8shell.Provisioner.Workspaces;
 
 /// <summary>
 /// User string → what to provision (reference §7.2 steps 1–3): parsed, the user looked up in
-/// Identity, the blueprint chosen (named, or the user's first allowed one) and the entitlement
-/// checked. Every refusal is an <see cref="RpcException"/> whose message the person at the terminal reads.
+/// Identity, the blueprint chosen (named, the user's first allowed one, or a repository's own with the
+/// default custom blueprint to fall back on) and the entitlement checked. Every refusal is an
+/// <see cref="RpcException"/> whose message the person at the terminal reads.
 /// </summary>
-internal sealed class WorkspaceResolver(IdentityService.IdentityServiceClient identity, BlueprintCatalog catalog, IOptions<BlueprintOptions> options)
+internal sealed class WorkspaceResolver(
+    IdentityService.IdentityServiceClient identity,
+    BlueprintCatalog catalog,
+    RepositoryBlueprints repositories,
+    IOptions<BlueprintOptions> options,
+    ILogger<WorkspaceResolver> logger)
 {
     public static UserString Parse(string userstr) => UserStringParser.TryParse(userstr, out var parsed, out var error)
         ? parsed
@@ -29,10 +35,28 @@ internal sealed class WorkspaceResolver(IdentityService.IdentityServiceClient id
             throw new RpcException(new Status(StatusCode.Unimplemented, "injecting a workspace into a workload is not supported by this Provisioner"));
         }
         var user = await FindUserAsync(userString.Username, cancellationToken);
-        var blueprint = Choose(userString, user);
+        var blueprint = await ChooseAsync(userString, user, cancellationToken);
         var resolved = userString.Form == UserStringForm.Implicit ? userString.WithBlueprint(blueprint.Name) : userString;
         var owner = new WorkspaceOwner(user.Username, user.Uid, user.Gid, user.Shell, user.Organization, user.Email, user.Fullname, user.Sudo);
         return (resolved, owner, blueprint);
+    }
+
+    /// <summary>
+    /// The workspace a user string names, for finding it. A repository's file is not read for that: the canonical ID
+    /// does not depend on the blueprint, and finding a workspace must not wait for, or fail with, the provider.
+    /// </summary>
+    public async Task<string> WorkspaceNameAsync(UserString userString, CancellationToken cancellationToken)
+    {
+        switch (userString.Form)
+        {
+            case UserStringForm.Named:
+                return userString.Pod!;
+            case UserStringForm.Repo:
+                await FindUserAsync(userString.Username, cancellationToken);
+                return userString.CanonicalId;
+            default:
+                return (await ResolveAsync(userString, cancellationToken)).UserString.CanonicalId;
+        }
     }
 
     public async Task<User> FindUserAsync(string username, CancellationToken cancellationToken)
@@ -57,14 +81,24 @@ internal sealed class WorkspaceResolver(IdentityService.IdentityServiceClient id
         return user;
     }
 
-    private Blueprint Choose(UserString userString, User user)
+    private async Task<Blueprint> ChooseAsync(UserString userString, User user, CancellationToken cancellationToken)
     {
-        // A repository's own .k8shell.yaml cannot be fetched yet (Identity has no call for it), so it gets the
-        // default custom blueprint, as the reference does when that file is missing or unreadable.
-        var name = userString.BlueprintKind == BlueprintKind.Custom
-            ? options.Value.DefaultCustom ?? throw new RpcException(new Status(StatusCode.NotFound,
-                $"no blueprint for repository {userString.RepoOwner}/{userString.RepoName}: its .k8shell.yaml cannot be read and no default is configured ({BlueprintOptions.Section}:DefaultCustom); name a blueprint, e.g. {user.Username}~<blueprint>"))
-            : userString.Blueprint;
+        var name = userString.Blueprint;
+        if (userString.BlueprintKind == BlueprintKind.Custom)
+        {
+            var repository = $"{userString.RepoOwner}/{userString.RepoName}";
+            var own = await repositories.ReadAsync(userString, user, cancellationToken);
+            if (own.Blueprint is not null)
+            {
+                logger.LogInformation("Repository {Repository} for {Username}: its .k8shell.yaml on {Template}", repository, user.Username, own.Blueprint.Template);
+                return own.Blueprint;
+            }
+            // As the reference does when the file is missing, unreadable or invalid: the default custom blueprint.
+            name = options.Value.DefaultCustom ?? throw new RpcException(new Status(StatusCode.NotFound,
+                $"no blueprint for repository {repository}: {own.Unusable}; and no default is configured ({BlueprintOptions.Section}:DefaultCustom): name a blueprint, e.g. {user.Username}~<blueprint>"));
+            logger.LogWarning("Repository {Repository} for {Username}: its .k8shell.yaml is not used ({Reason}); the default custom blueprint {Blueprint} instead",
+                repository, user.Username, own.Unusable, name);
+        }
         if (name is null)
         {
             return catalog.DefaultFor(user.Blueprints) ?? throw new RpcException(new Status(StatusCode.PermissionDenied,

@@ -27,18 +27,3 @@ internal sealed class RecordingOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 }
-
-/// <summary>Section <c>Sessions:Retention</c>: how long recordings (and ended sessions, kept by the records part) are kept.</summary>
-internal sealed class RetentionOptions
-{
-    public const string Section = "Sessions:Retention";
-
-    /// <summary>Completed recordings whose end is older are deleted, file and row.</summary>
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(90);
-
-    /// <summary>How often the sweep runs.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
-
-    /// <summary>Files deleted per database round trip.</summary>
-    public int BatchSize { get; set; } = 100;
-}

@@ -1,8 +1,9 @@
+using K8shell.Sessions.Records;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.Sessions.Recording;
 
-/// <summary>Recordings in Sessions: the gRPC streams, the catalog, the files, retention and the download endpoint.</summary>
+/// <summary>Recordings in Sessions: the gRPC streams, the catalog, the files, their retention and the download endpoint.</summary>
 internal static class RecordingRegistration
 {
     public static WebApplicationBuilder AddSessionRecordings(this WebApplicationBuilder builder)
@@ -16,11 +17,6 @@ internal static class RecordingRegistration
             .Validate(options => options.IdleTimeout > TimeSpan.Zero, $"{RecordingOptions.Section}:IdleTimeout must be positive")
             .Validate(options => options.CheckpointInterval > TimeSpan.Zero, $"{RecordingOptions.Section}:CheckpointInterval must be positive")
             .ValidateOnStart();
-        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
-            .Validate(options => options.MaxAge > TimeSpan.Zero, $"{RetentionOptions.Section}:MaxAge must be positive")
-            .Validate(options => options.Interval > TimeSpan.Zero, $"{RetentionOptions.Section}:Interval must be positive")
-            .Validate(options => options.BatchSize > 0, $"{RetentionOptions.Section}:BatchSize must be positive")
-            .ValidateOnStart();
         builder.Services.AddHttpClient(nameof(UserTokens));
         builder.Services.AddSingleton(services => new RecordingDirectory(
             Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath)));
@@ -30,7 +26,8 @@ internal static class RecordingRegistration
         builder.Services.AddSingleton<UserTokens>();
         builder.Services.AddSingleton<RecordingCalls>();
         builder.Services.AddHostedService<RecordingLifetime>();
-        builder.Services.AddHostedService<RecordingRetention>();
+        // After the records' own target (registered first): ended sessions, then recordings, under one lease.
+        builder.Services.AddSingleton<IRetentionTarget, RecordingsRetention>();
         builder.Services.AddGrpc().AddServiceOptions<RecordingGrpcService>(grpc => grpc.Interceptors.Add<RecordingFailures>());
         return builder;
     }

@@ -9,7 +9,28 @@ namespace K8shell.AppHost.Tests;
 public sealed class LocalRunTests : IAsyncDisposable
 {
     private static readonly string[] Resources = ["nats", "identity", "sessions", "provisioner", "shield", "ssh-proxy"];
+
+    private static readonly string[] ProjectDefaults =
+    [
+        "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "Kestrel__Endpoints__http__Url",
+        "Logging__Console__FormatterName", "Logging__Console__FormatterOptions__SingleLine", "OTEL_SERVICE_NAME",
+    ];
+
+    /// <summary>What each service reads from the AppHost (besides <see cref="ProjectDefaults"/>): renaming one breaks the service.</summary>
+    private static readonly Dictionary<string, string[]> Wiring = new()
+    {
+        ["K8shell.Identity.dll"] = ["Kestrel__Endpoints__grpc__Url", "Identity__DataDirectory", "Identity__Callers__StaticTokens__provisioner"],
+        ["K8shell.Sessions.dll"] = ["Kestrel__Endpoints__grpc__Url", "Sessions__DataDirectory", "Sessions__Callers__StaticTokens__ssh-proxy",
+            "services__identity__http__0", "services__identity__grpc__0"],
+        ["K8shell.Provisioner.dll"] = ["Kestrel__Endpoints__grpc__Url", "Provisioner__Process__DataDirectory", "Provisioner__Callers__StaticTokens__ssh-proxy",
+            "services__identity__http__0", "services__identity__grpc__0", "Services__identity__Token", "ConnectionStrings__nats"],
+        ["K8shell.Shield.dll"] = ["ConnectionStrings__nats"],
+        ["K8shell.SshProxy.dll"] = ["services__identity__http__0", "services__identity__grpc__0", "services__provisioner__http__0", "services__provisioner__grpc__0",
+            "services__sessions__http__0", "services__sessions__grpc__0", "Services__provisioner__Token", "Services__sessions__Token", "ConnectionStrings__nats"],
+    };
+
     private readonly string _data = Directory.CreateTempSubdirectory("k8shell-apphost-").FullName;
+    private readonly int _sshPort = FreePort.Next();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -27,7 +48,8 @@ public sealed class LocalRunTests : IAsyncDisposable
             var health = await http.GetAsync(urls["http"] + "/health", Cancellation);
             Assert.True(health.StatusCode == HttpStatusCode.OK, $"{name} /health: {health.StatusCode}");
         }
-        Assert.Contains("services__identity__grpc__0", await File.ReadAllTextAsync($"/proc/{ChildOf(appHost, "K8shell.SshProxy.dll")}/environ", Cancellation));
+        Assert.Contains($"Connect with: ssh -p {_sshPort} {Environment.UserName}@localhost", appHost.Output);
+        Assert.Equal($"tcp://127.0.0.1:{_sshPort}", endpoints["ssh-proxy"]["ssh"]);
 
         Assert.Equal(0, await appHost.StopAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("K8shell stopped.", appHost.Output);
@@ -36,6 +58,33 @@ public sealed class LocalRunTests : IAsyncDisposable
             var port = new Uri(urls.Values.First()).Port;
             Assert.False(await AcceptsConnectionsAsync(port), $"{name} still listens on {port} after the AppHost stopped");
         }
+    }
+
+    [Fact]
+    public async Task Each_service_gets_the_variables_it_reads_with_values_that_lead_to_the_others()
+    {
+        await using var appHost = StartAppHost();
+        await appHost.WaitForLineAsync(line => line.Contains("K8shell is running"), TimeSpan.FromMinutes(2), Cancellation);
+        var endpoints = ReadEndpoints();
+
+        var environments = Wiring.Keys.ToDictionary(assembly => assembly, assembly => EnvironmentOf(ChildOf(appHost, assembly)));
+
+        foreach (var (assembly, names) in Wiring)
+        {
+            Assert.All(ProjectDefaults.Concat(names), name => Assert.True(environments[assembly].ContainsKey(name), $"{assembly} lacks {name}"));
+        }
+        var proxy = environments["K8shell.SshProxy.dll"];
+        Assert.Equal(endpoints["identity"]["grpc"], proxy["services__identity__grpc__0"]);
+        Assert.Equal(endpoints["nats"]["tcp"].Replace("tcp://", "nats://"), proxy["ConnectionStrings__nats"]);
+        Assert.Equal(environments["K8shell.Identity.dll"]["Kestrel__Endpoints__grpc__Url"], endpoints["identity"]["grpc"] + "/");
+        Assert.Equal(Path.Combine(_data, "identity"), environments["K8shell.Identity.dll"]["Identity__DataDirectory"]);
+        // Both sides of a caller token hold the same secret, generated for this run.
+        Assert.Equal(environments["K8shell.Sessions.dll"]["Sessions__Callers__StaticTokens__ssh-proxy"], proxy["Services__sessions__Token"]);
+        Assert.Equal(environments["K8shell.Identity.dll"]["Identity__Callers__StaticTokens__provisioner"], environments["K8shell.Provisioner.dll"]["Services__identity__Token"]);
+        Assert.True(proxy["Services__sessions__Token"].Length >= 32);
+        // What it waits for is healthy before a resource starts.
+        Assert.True(appHost.Output.IndexOf("✓ nats is healthy", StringComparison.Ordinal) < appHost.Output.IndexOf("✓ provisioner is healthy", StringComparison.Ordinal));
+        Assert.True(appHost.Output.IndexOf("✓ sessions is healthy", StringComparison.Ordinal) < appHost.Output.IndexOf("✓ ssh-proxy is healthy", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -58,11 +107,13 @@ public sealed class LocalRunTests : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private ChildProcess StartAppHost() => ChildProcess.Start(
-        "apphost",
-        "dotnet",
-        ["exec", RepositoryPaths.ProjectAssembly("K8shell.AppHost", "K8shell.AppHost")],
-        new Dictionary<string, string?> { ["K8SHELL_DATA"] = _data, ["NO_COLOR"] = "1" });
+    private ChildProcess StartAppHost() =>
+        AppHostProcess.Start([], new Dictionary<string, string?> { ["K8SHELL_DATA"] = _data, ["K8SHELL_SSH_PORT"] = _sshPort.ToString() });
+
+    private static Dictionary<string, string> EnvironmentOf(int pid) =>
+        File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(variable => variable.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
 
     private Dictionary<string, Dictionary<string, string>> ReadEndpoints() =>
         JsonSerializer.Deserialize<Dictionary<string, Dictionary<string, string>>>(File.ReadAllText(Path.Combine(_data, "endpoints.json")))!;

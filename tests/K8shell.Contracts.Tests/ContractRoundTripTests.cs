@@ -33,6 +33,24 @@ public sealed class ContractRoundTripTests
     }
 
     [Fact]
+    public async Task A_repository_blueprint_arrives_as_the_file_bytes_and_its_absence_as_not_found()
+    {
+        await using var server = await GrpcTestServer.StartAsync(app => app.MapGrpcService<FakeIdentity>());
+        var client = new IdentityService.IdentityServiceClient(server.Channel);
+
+        var found = await client.GetBlueprintByUserStrAsync(new GetBlueprintByUserStrRequest { Userstr = "alice~repo=acme%2Fportal" }, cancellationToken: Cancellation);
+        Assert.Equal(FakeIdentity.RepositoryFile, found.Blueprint.ToByteArray());
+        Assert.Equal("https://github.com/acme/portal", found.RepoAddress);
+
+        var missing = await Assert.ThrowsAsync<RpcException>(() =>
+            client.GetBlueprintByUserStrAsync(new GetBlueprintByUserStrRequest { Userstr = "alice~repo=acme%2Fnone" }, cancellationToken: Cancellation).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        var notRepository = await Assert.ThrowsAsync<RpcException>(() =>
+            client.GetBlueprintByUserStrAsync(new GetBlueprintByUserStrRequest { Userstr = "alice~dev" }, cancellationToken: Cancellation).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, notRepository.StatusCode);
+    }
+
+    [Fact]
     public async Task Provisioning_streams_a_handshake_then_events_until_a_terminal_status()
     {
         await using var server = await GrpcTestServer.StartAsync(app => app.MapGrpcService<FakeProvisioner>());

@@ -19,6 +19,21 @@ internal sealed class FakeIdentity : IdentityService.IdentityServiceBase
         FindUserRequest.LookupOneofCase.Email => throw new RpcException(new Status(StatusCode.NotFound, $"no user with email {request.Email}")),
         _ => throw new RpcException(new Status(StatusCode.NotFound, $"no user {request.Username}")),
     };
+
+    /// <summary>One repository with a file, as a provider would hold it; every other string is not found.</summary>
+    public override Task<RepositoryBlueprint> GetBlueprintByUserStr(GetBlueprintByUserStrRequest request, ServerCallContext context) => request.Userstr switch
+    {
+        "alice~repo=acme%2Fportal" => Task.FromResult(new RepositoryBlueprint
+        {
+            Blueprint = ByteString.CopyFrom(RepositoryFile),
+            RepoAddress = "https://github.com/acme/portal",
+        }),
+        "alice~dev" => throw new RpcException(new Status(StatusCode.InvalidArgument, "alice~dev does not name a repository")),
+        _ => throw new RpcException(new Status(StatusCode.NotFound, $"{request.Userstr}: the repository has no .k8shell.yaml")),
+    };
+
+    /// <summary>A file's bytes go through untouched: a byte-order mark and text that is not UTF-8 included.</summary>
+    public static readonly byte[] RepositoryFile = [0xEF, 0xBB, 0xBF, .. "blueprint:\n  template: dev\n"u8, 0xFF];
 }
 
 internal sealed class FakeProvisioner : ProvisionerService.ProvisionerServiceBase

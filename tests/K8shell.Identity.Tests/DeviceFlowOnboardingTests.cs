@@ -1,5 +1,6 @@
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
+using K8shell.Testing;
 
 namespace K8shell.Identity.Tests;
 

@@ -17,4 +17,17 @@ public sealed class ProviderConfigurationTests(IdentityFixture identity)
 
         Assert.Contains(reason, output);
     }
+
+    [Fact]
+    public async Task A_repository_file_endpoint_without_a_preset_needs_the_repository_address()
+    {
+        var endpoints = new[] { "DeviceAuthorizationUrl", "TokenUrl", "UserUrl", "UserByIdUrl", "KeysUrl" }
+            .ToDictionary(endpoint => $"Identity__OAuth__Providers__corp__{endpoint}", endpoint => (string?)$"https://git.example.test/{endpoint}");
+        endpoints["Identity__OAuth__Providers__corp__ClientId"] = "client";
+        endpoints["Identity__OAuth__Providers__corp__RepositoryFileUrl"] = "https://git.example.test/{owner}/{name}/raw/{ref}/.k8shell.yaml";
+
+        var output = await identity.RefusedStartAsync(endpoints);
+
+        Assert.Contains("Identity:OAuth:Providers:corp:RepositoryUrl is required with RepositoryFileUrl and no preset", output);
+    }
 }

@@ -9,14 +9,17 @@ namespace K8shell.Provisioner.Tests;
 
 /// <summary>
 /// The stack the Provisioner needs, real and started once for the assembly: nats-server, the Identity
-/// service with a user file (alice: dev and slow; bob: every blueprint; carol: locked; dave: none), and a
-/// Provisioner on the Process backend with the test blueprints (<see cref="BlueprintsYaml"/>) and its
-/// data in a temporary directory. Tests may start more Provisioners on the same or another data directory.
+/// service with a user file (alice: dev and slow; bob: every blueprint; carol: locked; dave: none) and a
+/// GitHub provider (<see cref="GitHub"/>, the local stand-in, since the real one is unreachable here) where
+/// erin is onboarded (dev only) and whose repositories tests fill, and a Provisioner on the Process backend
+/// with the test blueprints (<see cref="BlueprintsYaml"/>) and its data in a temporary directory. Tests may
+/// start more Provisioners on the same or another data directory.
 /// </summary>
 public sealed class ProvisionerFixture : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-provisioner-").FullName;
     private NatsServer? _nats;
+    private LocalOAuthServer? _github;
     private ServiceProcess? _identity;
     private ServiceProcess? _provisioner;
     private GrpcChannel? _provisionerChannel;
@@ -30,6 +33,14 @@ public sealed class ProvisionerFixture : IAsyncLifetime
 
     public NatsServer Nats => _nats ?? throw new InvalidOperationException("not started");
 
+    /// <summary>
+    /// GitHub as Identity sees it. Its calls time out after <see cref="GitHubTimeout"/>. Tests write repositories of
+    /// their own (<see cref="LocalOAuthServer.SetRepositoryFile"/>) and change nothing the others share.
+    /// </summary>
+    public LocalOAuthServer GitHub => _github ?? throw new InvalidOperationException("not started");
+
+    public static readonly TimeSpan GitHubTimeout = TimeSpan.FromSeconds(2);
+
     public ServiceProcess Provisioner => _provisioner ?? throw new InvalidOperationException("not started");
 
     internal ProvisionerService.ProvisionerServiceClient Client => new(_provisionerChannel!);
@@ -42,9 +53,19 @@ public sealed class ProvisionerFixture : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(BlueprintDirectory, "test.yaml"), BlueprintsYaml);
         await File.WriteAllTextAsync(Path.Combine(_directory, "users.yaml"), UsersYaml);
         _nats = await NatsServer.StartAsync();
+        _github = await LocalOAuthServer.StartAsync();
         _identity = await IdentityProcess.StartAsync(Path.Combine(_directory, "users.yaml"), Path.Combine(_directory, "identity"),
-            new Dictionary<string, string> { ["provisioner"] = CallerToken });
+            new Dictionary<string, string> { ["provisioner"] = CallerToken }, new Dictionary<string, string?>
+            {
+                ["Identity__OAuth__Providers__github__Preset"] = "github",
+                ["Identity__OAuth__Providers__github__Address"] = _github.Address,
+                ["Identity__OAuth__Providers__github__ApiAddress"] = $"{_github.Address}/api",
+                ["Identity__OAuth__Providers__github__ClientId"] = LocalOAuthServer.ClientId,
+                ["Identity__OAuth__Providers__github__Blueprints__0"] = "dev",
+                ["Identity__OAuth__Providers__github__Timeout"] = GitHubTimeout.ToString(),
+            }, TestContext.Current.CancellationToken);
         _identityChannel = GrpcChannels.WithBearer(_identity.GrpcEndpoint!, CallerToken);
+        await OnboardAsync(new LocalOAuthServer.Account(5, "erin", "Erin", "erin@example.test", [], []));
         _provisioner = await StartProvisionerAsync(DataDirectory);
         _provisionerChannel = GrpcChannels.WithBearer(_provisioner.GrpcEndpoint!, CallerToken);
     }
@@ -67,6 +88,19 @@ public sealed class ProvisionerFixture : IAsyncLifetime
             environment[key] = value;
         }
         return await ServiceProcess.StartAsync("K8shell.Provisioner", "K8shell.Provisioner", servesGrpc: true, environment, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Onboards <paramref name="account"/> from GitHub through the device grant, as the SSH proxy would.</summary>
+    private async Task OnboardAsync(LocalOAuthServer.Account account)
+    {
+        GitHub.AddAccount(account);
+        var challenge = await Identity.OnboardUserDeviceFlowAsync(new OnboardUserDeviceFlowRequest { Username = account.Login }, cancellationToken: TestContext.Current.CancellationToken);
+        GitHub.Approve(challenge.UserCode, account.Login);
+        var completed = await Identity.CompleteUserDeviceFlowAsync(new CompleteUserDeviceFlowRequest { Username = account.Login }, cancellationToken: TestContext.Current.CancellationToken);
+        if (completed.Status != DeviceFlowResult.Types.Status.Completed)
+        {
+            throw new InvalidOperationException($"{account.Login} was not onboarded: {completed}");
+        }
     }
 
     internal static ProvisionerService.ProvisionerServiceClient ClientOf(ServiceProcess provisioner, string? token) =>
@@ -139,6 +173,10 @@ public sealed class ProvisionerFixture : IAsyncLifetime
         if (_identity is not null)
         {
             await _identity.DisposeAsync();
+        }
+        if (_github is not null)
+        {
+            await _github.DisposeAsync();
         }
         if (_nats is not null)
         {

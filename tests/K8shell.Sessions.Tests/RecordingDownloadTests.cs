@@ -83,16 +83,18 @@ public sealed class RecordingDownloadTests(RecordingStreamsFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, badCredential.StatusCode);
     }
 
-    /// <summary>The recording ID of a stream still being written: the file's ID, as the catalog gives it to the download.</summary>
+    /// <summary>The recording ID of a stream still being written (no ack yet), as the session's record lists it.</summary>
     private async Task<string> RecordingIdOfLiveStreamAsync(string session)
     {
-        // A live stream has no ack yet; its ID is in the catalog, which the session records (another part) will list.
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(fixture.DataDirectory, "sessions.db")}");
-        await connection.OpenAsync(Cancel);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT recording_id FROM recordings WHERE stream_id = $id";
-        command.Parameters.AddWithValue("$id", $"sh-{session}1");
-        return (string)(await command.ExecuteScalarAsync(Cancel))!;
+        var records = new SessionService.SessionServiceClient(K8shell.Testing.GrpcChannels.WithBearer(fixture.Sessions.GrpcEndpoint!, fixture.CallerToken));
+        await records.UpsertSessionAsync(new UpsertSessionRequest { Session = new Session { SessionId = session, Username = "bob" } }, cancellationToken: Cancel);
+        using var http = Http(fixture.CallerToken);
+        using var record = JsonDocument.Parse(await http.GetStringAsync($"/api/sessions/{session}", Cancel));
+        var recording = Assert.Single(record.RootElement.GetProperty("recordings").EnumerateArray());
+        Assert.Equal(($"sh-{session}1", "shell", "asciinema", JsonValueKind.Null),
+            (recording.GetProperty("streamId").GetString(), recording.GetProperty("kind").GetString(), recording.GetProperty("format").GetString(),
+             recording.GetProperty("endedAt").ValueKind));
+        return recording.GetProperty("recordingId").GetString()!;
     }
 
     private HttpClient Http(string? token)

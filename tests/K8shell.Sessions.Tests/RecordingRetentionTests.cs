@@ -52,8 +52,8 @@ public sealed class RecordingRetentionTests(RecordingStreamsFixture fixture)
     [Fact]
     public async Task Recordings_of_a_session_that_ended_without_ending_them_are_ended_and_later_deleted()
     {
-        using var scratch = new ScratchFolder();
-        await using var sessions = await fixture.StartSessionsAsync(scratch.Path, new Dictionary<string, string?>
+        using var store = new RecordsStore("sqlite", new Dictionary<string, string?>());
+        await using var sessions = await fixture.StartSessionsAsync(store.DataDirectory, new Dictionary<string, string?>
         {
             ["Sessions__Retention__MaxAge"] = "00:00:10",
             ["Sessions__Retention__Interval"] = "00:00:00.250",
@@ -65,29 +65,15 @@ public sealed class RecordingRetentionTests(RecordingStreamsFixture fixture)
         await SendAndCutAsync(client.StreamShellRecording(cancellationToken: Cancel),
             [ShellHeader(Origin(session, stream, await fixture.UserTokenAsync("alice"))), ShellOutput(1, 0, [.. "cut "u8, 0xE2, 0x9C])],
             async () => (await client.GetRecordingStateAsync(new GetRecordingStateRequest { StreamId = stream }, cancellationToken: Cancel)).LastSequence == 1);
-        var cast = Path.Combine(scratch.Path, "recordings", "alice", "shell", $"{stream}.cast");
+        var cast = Path.Combine(store.DataDirectory, "recordings", "alice", "shell", $"{stream}.cast");
 
-        // The proxy vanished: the session record was ended (by the records' janitor), EndRecordingSession never came.
-        await EndSessionRecordAsync(scratch.Path, session);
+        // The proxy vanished: the session record was ended (by the janitor), EndRecordingSession never came.
+        await StoredSessions.InsertAsync(store, [new StoredSession(session, "alice", "alice~dev", StoredSessions.Now, StoredSessions.Now, StoredSessions.Now)]);
 
         Assert.True(await Eventually.WaitAsync(async () =>
             (await client.GetRecordingStateAsync(new GetRecordingStateRequest { StreamId = stream }, cancellationToken: Cancel)).Completed,
             TimeSpan.FromSeconds(30), Cancel), "the recording of the ended session was never ended");
         Assert.Equal("\uFFFD", System.Text.Json.JsonDocument.Parse(File.ReadLines(cast).Last()).RootElement[2].GetString());
         Assert.True(await Eventually.WaitAsync(() => !File.Exists(cast), TimeSpan.FromSeconds(60), Cancel), "the ended recording was never deleted");
-    }
-
-    /// <summary>A session record as the records part keeps it, ended now, in the SQLite store of <paramref name="dataDirectory"/>.</summary>
-    private static async Task EndSessionRecordAsync(string dataDirectory, string session)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dataDirectory, "sessions.db")}");
-        await connection.OpenAsync(Cancel);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO sessions (session_id, username, k8shelld_ver, client, client_ip, client_port, proxy_id, workspace, blueprint, "
-            + "start_time, end_time, updated_at, bytes_in, bytes_out, operations) VALUES ($id, 'alice', '', '', '127.0.0.1', 50000, 't', 'alice~dev', 'dev', "
-            + "$now, $now, $now, 0, 0, 'sh')";
-        command.Parameters.AddWithValue("$id", session);
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(Cancel);
     }
 }

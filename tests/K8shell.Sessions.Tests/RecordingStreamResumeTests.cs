@@ -12,7 +12,7 @@ namespace K8shell.Sessions.Tests;
 /// Sessions already has: the file ends up with every byte exactly once, whether the call was cut, taken over by a
 /// newer one, or Sessions itself stopped or was killed in between (its catalog in SQLite or PostgreSQL).
 /// </summary>
-public sealed class RecordingStreamResumeTests(RecordingStreamsFixture fixture, RecordingStreamsPostgres postgres)
+public sealed class RecordingStreamResumeTests(RecordingStreamsFixture fixture, RecordsPostgres postgres)
 {
     private const int Signal9 = 9;
 
@@ -96,8 +96,11 @@ public sealed class RecordingStreamResumeTests(RecordingStreamsFixture fixture, 
     {
         using var scratch = new ScratchFolder();
         // Checkpoints only when asked: what reached the files after the last one is there when Sessions goes.
-        var settings = await postgres.StoreAsync(store);
-        settings["Sessions__Recording__CheckpointInterval"] = "01:00:00";
+        var settings = new Dictionary<string, string?> { ["Sessions__Recording__CheckpointInterval"] = "01:00:00" };
+        if (store == "postgres")
+        {
+            settings["ConnectionStrings__postgres"] = await postgres.NewDatabaseAsync(Cancel);
+        }
         var random = new Random(Seeds.Seed + signal);
         var session = NewSessionId();
         var token = await fixture.UserTokenAsync("alice");

@@ -15,8 +15,8 @@ public sealed record TokenPoll(TokenPollOutcome Outcome, string? AccessToken = n
 /// <summary>
 /// An OAuth provider (GitHub, GitLab, or any server by its endpoints) as a source of users: the device
 /// grant that onboards them, the profile that becomes their record (uid = gid = 100000 + the provider's
-/// id, keys from its public keys endpoint, defaults of reference §3.3), and refreshes by id.
-/// Access tokens are used once, to read the profile, and never kept.
+/// id, keys from its public keys endpoint, defaults of reference §3.3), refreshes by id, and its users'
+/// repositories (<see cref="Repositories"/>). Access tokens are used once, to read the profile, and never kept.
 /// </summary>
 public sealed class OAuthProvider(string name, OAuthProviderOptions options, OAuthEndpoints endpoints, HttpClient http)
 {
@@ -31,6 +31,11 @@ public sealed class OAuthProvider(string name, OAuthProviderOptions options, OAu
     public string Name { get; } = SourcePrefix + name;
 
     public TimeSpan UserMaxAge => options.UserMaxAge;
+
+    /// <summary>Its users' repositories, where their custom blueprints are; null when the provider has no file endpoint.</summary>
+    public RepositoryFiles? Repositories { get; } = endpoints.Repositories is { } repositories
+        ? new RepositoryFiles(SourcePrefix + name, repositories, options.RepositoryToken, new OAuthHttp(SourcePrefix + name, http, options.Timeout))
+        : null;
 
     /// <summary>Whether the access rules let <paramref name="login"/> be a user.</summary>
     public bool Admits(string login) =>

@@ -50,6 +50,24 @@ public sealed class OAuthProviderOptions
     /// <summary>A token for refreshing users, when the provider limits anonymous API calls.</summary>
     public string? ServiceToken { get; set; }
 
+    /// <summary>
+    /// A repository's <c>.k8shell.yaml</c>, raw: <c>{owner}</c>, <c>{name}</c>, <c>{project}</c> (owner/name escaped as one
+    /// path segment, GitLab's project id) and <c>{ref}</c> are filled in; a query parameter left empty is dropped.
+    /// </summary>
+    public string? RepositoryFileUrl { get; set; }
+
+    /// <summary>A repository's address (<c>{owner}</c>, <c>{name}</c>), reported with its blueprint.</summary>
+    public string? RepositoryUrl { get; set; }
+
+    /// <summary>The ref to read when the user string names none (GitLab: HEAD; GitHub: none, meaning the default branch).</summary>
+    public string? RepositoryDefaultRef { get; set; }
+
+    /// <summary>
+    /// A token to read repositories with. Without one they are read anonymously: public repositories only, at
+    /// the provider's anonymous rate. Any user can have read through it whatever it can read: scope it accordingly.
+    /// </summary>
+    public string? RepositoryToken { get; set; }
+
     /// <summary>Only these logins may onboard; empty admits everyone the provider knows.</summary>
     public List<string> AllowedUsers { get; set; } = [];
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace K8shell.Testing.Kubernetes;
 
@@ -55,14 +53,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var stopping = new CancellationTokenSource();
         var router = new ApiRouter(store, options.BookmarkInterval, stopping.Token);
 
-        var builder = WebApplication.CreateSlimBuilder();
-        // Not the test process's configuration: an appsettings.json copied in from the project under test
-        // (the Provisioner's names Kestrel endpoints) or ASPNETCORE_URLS would move the API server elsewhere.
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackWebApplication.CreateBuilder().Build();
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken);
 

@@ -1,18 +1,18 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http.Features;
 
-namespace K8shell.Identity.Tests;
+namespace K8shell.Testing;
 
 /// <summary>
-/// GitHub's and GitLab's device grant (RFC 8628) and user APIs, on loopback. Our machines cannot reach
-/// the real GitHub or GitLab, so onboarding is proven against this server, which answers as they do:
-/// GitHub at /login/… with OAuth errors in 200 answers and its API under /api (standing in for
-/// api.github.com), GitLab at /oauth/… with RFC 6749 400 errors and its API under /api/v4.
-/// The test plays the person at the browser with <see cref="Approve"/> and <see cref="Deny"/>.
+/// GitHub's and GitLab's device grant (RFC 8628), user and repository file APIs, on loopback. Our machines
+/// cannot reach the real GitHub or GitLab, so onboarding and repository blueprints are proven against this
+/// server, which answers as they do: GitHub at /login/… with OAuth errors in 200 answers and its API under
+/// /api (standing in for api.github.com), GitLab at /oauth/… with RFC 6749 400 errors and its API under /api/v4.
+/// The test plays the person at the browser with <see cref="Approve"/> and <see cref="Deny"/>, and the
+/// repositories' owners with <see cref="SetRepositoryFile"/>.
 /// </summary>
 public sealed class LocalOAuthServer : IAsyncDisposable
 {
@@ -23,6 +23,8 @@ public sealed class LocalOAuthServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Grant> _grants = new();
     private readonly ConcurrentDictionary<string, string> _accessTokens = new();
     private readonly ConcurrentBag<string> _issued = [];
+    private readonly ConcurrentDictionary<(string Repository, string Branch), byte[]> _files = new();
+    private readonly ConcurrentDictionary<string, TimeSpan> _repositoryDelays = new();
 
     private LocalOAuthServer(WebApplication app) => _app = app;
 
@@ -42,6 +44,18 @@ public sealed class LocalOAuthServer : IAsyncDisposable
     /// <summary>How long every answer is held back (to play a provider that does not answer).</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>The branch a repository file request without a ref (GitHub) or with HEAD (GitLab) reads.</summary>
+    public const string DefaultBranch = "main";
+
+    /// <summary>Every repository file read, as sent ("/path?query"), with the Authorization header it carried ("" without).</summary>
+    public ConcurrentQueue<(string Target, string Authorization)> RepositoryReads { get; } = new();
+
+    /// <summary>Repository file reads are answered as GitHub answers a token without access (403, not a rate limit).</summary>
+    public bool RefuseRepositoryReads { get; set; }
+
+    /// <summary>Repository file reads are answered as GitHub answers once the hourly limit is used up.</summary>
+    public bool RateLimitRepositoryReads { get; set; }
+
     public sealed record Account(long Id, string Login, string Name, string? PublicEmail, string[] VerifiedEmails, string[] Keys);
 
     private sealed record Grant(string DeviceCode, string UserCode, DateTimeOffset ExpiresAt)
@@ -52,10 +66,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
 
     public static async Task<LocalOAuthServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackWebApplication.CreateBuilder().Build();
         var server = new LocalOAuthServer(app);
         server.Map(app);
         await app.StartAsync();
@@ -70,6 +81,12 @@ public sealed class LocalOAuthServer : IAsyncDisposable
     public void Approve(string userCode, string login) => GrantFor(userCode).Login = login;
 
     public void Deny(string userCode) => GrantFor(userCode).Denied = true;
+
+    /// <summary>Puts <paramref name="content"/> in <c>.k8shell.yaml</c> of <paramref name="repository"/> ("owner/name") on <paramref name="branch"/>.</summary>
+    public void SetRepositoryFile(string repository, byte[] content, string branch = DefaultBranch) => _files[(repository, branch)] = content;
+
+    /// <summary>Holds back answers about <paramref name="repository"/> only: a slow provider for one test, whatever others do meanwhile.</summary>
+    public void DelayRepository(string repository, TimeSpan delay) => _repositoryDelays[repository] = delay;
 
     private Grant GrantFor(string userCode) => _grants.Values.Single(grant => grant.UserCode == userCode);
 
@@ -103,6 +120,39 @@ public sealed class LocalOAuthServer : IAsyncDisposable
             : Results.Unauthorized());
         app.MapGet("/api/v4/users/{id:long}", (long id) => _accounts.TryGetValue(id, out var account) ? Results.Json(Profile(account, "username")) : Results.NotFound());
         app.MapGet("/api/v4/users/{id:long}/keys", (long id) => _accounts.TryGetValue(id, out var account) ? Results.Json(Keys(account)) : Results.NotFound());
+
+        // Repository files: GitHub's contents API (the raw file only for its raw media type, JSON with base64 otherwise;
+        // no ref: the default branch), GitLab's raw file API (the project as one escaped segment; ref HEAD: the default branch).
+        app.MapGet("/api/repos/{owner}/{name}/contents/{**path}", (HttpContext context, string owner, string name, string path) =>
+            RepositoryFileAsync(context, $"{owner}/{name}", path, context.Request.Query["ref"].FirstOrDefault(), raw: context.Request.Headers.Accept == "application/vnd.github.raw"));
+        app.MapGet("/api/v4/projects/{project}/repository/files/{path}/raw", (HttpContext context, string project, string path) =>
+            RepositoryFileAsync(context, Uri.UnescapeDataString(project), Uri.UnescapeDataString(path), context.Request.Query["ref"].FirstOrDefault(), raw: true));
+    }
+
+    private async Task<IResult> RepositoryFileAsync(HttpContext context, string repository, string path, string? reference, bool raw)
+    {
+        RepositoryReads.Enqueue((context.Features.Get<IHttpRequestFeature>()!.RawTarget, context.Request.Headers.Authorization.ToString()));
+        if (_repositoryDelays.TryGetValue(repository, out var delay))
+        {
+            await Task.Delay(delay, context.RequestAborted);
+        }
+        if (RateLimitRepositoryReads)
+        {
+            context.Response.Headers["x-ratelimit-remaining"] = "0";
+            return Results.Json(new { message = "API rate limit exceeded" }, statusCode: StatusCodes.Status403Forbidden);
+        }
+        if (RefuseRepositoryReads)
+        {
+            return Results.Json(new { message = "Resource not accessible by personal access token" }, statusCode: StatusCodes.Status403Forbidden);
+        }
+        var branch = reference is null or "HEAD" ? DefaultBranch : reference;
+        if (path != ".k8shell.yaml" || !_files.TryGetValue((repository, branch), out var content))
+        {
+            return Results.Json(new { message = "Not Found" }, statusCode: StatusCodes.Status404NotFound);
+        }
+        return raw
+            ? Results.Bytes(content, "text/plain; charset=utf-8")
+            : Results.Json(new { type = "file", encoding = "base64", content = Convert.ToBase64String(content) });
     }
 
     private async Task<IResult> StartGrant(HttpRequest request)

@@ -1,17 +1,17 @@
 namespace K8shell.AppHost.Running;
 
-/// <summary>One thing the stack runs: a command, its endpoints, its wiring, and what it waits for.</summary>
-internal sealed record Resource(
+/// <summary>One resource as this machine runs it: a command, its wiring resolved to real values, and what it waits for.</summary>
+internal sealed record LocalProcess(
     string Name,
     string Command,
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
     IReadOnlyDictionary<string, Uri> Endpoints,
-    Uri? HealthUrl)
+    IReadOnlyList<string> WaitsFor)
 {
-    /// <summary>A line the process prints once it is ready, for resources without an HTTP health endpoint.</summary>
-    public string? ReadyLine { get; init; }
-
     /// <summary>Where it runs; a .NET service runs in its build output so its appsettings.json applies.</summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>Answers whether it is healthy now; none means healthy once started, as in Aspire.</summary>
+    public HealthProbe? Health { get; init; }
 }
