@@ -52,6 +52,9 @@ public sealed class RecordingStreamResumeTests(RecordingStreamsFixture fixture, 
         var client = fixture.Recordings();
         using var older = client.StreamShellRecording(cancellationToken: Cancel);
         await WriteAsync(older, [header, .. frames[..(frames.Count / 3)]]);
+        // The older call holds the stream (else the newer one would be the older to arrive, and be taken over).
+        Assert.True(await Eventually.WaitAsync(async () => (await client.GetRecordingStateAsync(
+            new GetRecordingStateRequest { StreamId = header.Header.Origin.StreamId }, cancellationToken: Cancel)).LastSequence > 0, TimeSpan.FromSeconds(30), Cancel));
 
         // The proxy lost sight of the older call and starts over from the first frame.
         var ack = await SendAsync(client.StreamShellRecording(cancellationToken: Cancel), [header, .. frames]);
