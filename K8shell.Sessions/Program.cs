@@ -18,6 +18,7 @@ builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configura
 builder.Services.AddSingleton<SessionsSchema>();
 builder.Services.AddGrpc();
 builder.AddSessionRecords();
+builder.AddSessionRecordings();
 
 var app = builder.Build();
 // Bring the store's schema up to date before answering anything: a problem stops the service here.
@@ -27,7 +28,7 @@ app.UseReplayPage();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapSessionRecords();
-app.MapGrpcService<RecordingGrpcService>().RequireAuthorization();
+app.MapSessionRecordings();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Text;
 using System.Text.Json;
 using K8shell.Contracts.Sessions.V1;
 
@@ -9,8 +8,10 @@ namespace K8shell.Sessions.Recording;
 /// <summary>
 /// Writes an asciinema v2 recording (<c>.cast</c>): the header line, then one JSON line per event,
 /// <c>[seconds, code, data]</c>, with "o" output, "i" input, "r" resize ("WxH") and "m" marker events.
-/// Bytes are decoded as UTF-8 across chunk boundaries (one decoder per direction); invalid bytes become U+FFFD.
-/// One writer per recorded channel, called by one caller at a time. Disposing it disposes the sink.
+/// Bytes are decoded as UTF-8 across chunk boundaries (one <see cref="Utf8Carry"/> per direction); invalid bytes
+/// become U+FFFD. One writer per recorded channel, called by one caller at a time. Disposing it disposes the sink.
+/// Its state between two events (<see cref="State"/>) can be saved and the recording continued from it later
+/// (<see cref="Resume"/>), in this process or the next.
 /// </summary>
 /// <remarks>
 /// asciinema has no gap event. A gap is written as an "m" marker (asciicast v2's marker event: the web player
@@ -22,31 +23,41 @@ internal sealed class CastWriter : IAsyncDisposable
     // A large chunk becomes several events at the same time, which bounds the line buffer.
     private const int MaxBytesPerEvent = 16 * 1024;
     private const int MicrosecondsPerSecond = 1_000_000;
-    private static readonly int MaxCharsPerEvent = Encoding.UTF8.GetMaxCharCount(MaxBytesPerEvent) + 4;
+    // Every byte, plus the at most three carried over, is at most one char (a four-byte character is two).
+    private static readonly int MaxCharsPerEvent = MaxBytesPerEvent + 4;
 
     private readonly IRecordingSink _sink;
     private readonly bool _recordInput;
-    private readonly Decoder _output = Encoding.UTF8.GetDecoder();
-    private readonly Decoder _input = Encoding.UTF8.GetDecoder();
+    private readonly Utf8Carry _output;
+    private readonly Utf8Carry _input;
     private readonly ArrayBufferWriter<byte> _line = new(1024);
     private readonly Utf8JsonWriter _json;
     private TimeSpan _time;
     private bool _completed;
 
-    private CastWriter(IRecordingSink sink, bool recordInput)
+    private CastWriter(IRecordingSink sink, CastWriterState state)
     {
         _sink = sink;
-        _recordInput = recordInput;
+        _recordInput = state.RecordInput;
+        _time = TimeSpan.FromMicroseconds(state.Microseconds);
+        _output = new Utf8Carry { Pending = state.PendingOutput };
+        _input = new Utf8Carry { Pending = state.PendingInput };
         _json = new Utf8JsonWriter(_line, CastHeader.JsonOptions);
     }
+
+    /// <summary>Where the recording stands between two events: enough to continue it exactly.</summary>
+    public CastWriterState State => new(_time.Ticks / TimeSpan.TicksPerMicrosecond, _output.Pending, _input.Pending, _recordInput);
 
     /// <summary>Writes the header and puts it on disk before any event, so even an empty recording is valid.</summary>
     public static async ValueTask<CastWriter> StartAsync(IRecordingSink sink, CastHeader header, CancellationToken cancellationToken)
     {
         await sink.WriteRecordAsync(header.ToJsonLine(), cancellationToken);
         await sink.FlushAsync(toDisk: true, cancellationToken);
-        return new CastWriter(sink, header.RecordInput);
+        return new CastWriter(sink, new CastWriterState(0, [], [], header.RecordInput));
     }
+
+    /// <summary>Continues a recording whose file (<paramref name="sink"/>) ends where <paramref name="state"/> was taken.</summary>
+    public static CastWriter Resume(IRecordingSink sink, CastWriterState state) => new(sink, state);
 
     /// <summary>Records bytes at <paramref name="offset"/> from the start; input is dropped unless the header asked for it.</summary>
     public async ValueTask WriteAsync(Direction direction, TimeSpan offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -57,7 +68,7 @@ internal sealed class CastWriter : IAsyncDisposable
         }
         Begin(cancellationToken);
         var time = Advance(offset);
-        var (decoder, code) = direction == Direction.Input ? (_input, "i") : (_output, "o");
+        var (carry, code) = direction == Direction.Input ? (_input, "i") : (_output, "o");
         var chars = ArrayPool<char>.Shared.Rent(MaxCharsPerEvent);
         try
         {
@@ -65,8 +76,8 @@ internal sealed class CastWriter : IAsyncDisposable
             {
                 var slice = data[..Math.Min(data.Length, MaxBytesPerEvent)];
                 data = data[slice.Length..];
-                // A character cut at the end of the slice stays in the decoder until its next bytes come.
-                var count = decoder.GetChars(slice.Span, chars, flush: false);
+                // A character cut at the end of the slice is carried until its next bytes come.
+                var count = carry.Decode(slice.Span, chars, final: false);
                 if (count > 0)
                 {
                     await WriteEventAsync(time, code, chars.AsMemory(0, count));
@@ -149,10 +160,10 @@ internal sealed class CastWriter : IAsyncDisposable
         }
     }
 
-    private static string Tail(Decoder decoder)
+    private static string Tail(Utf8Carry carry)
     {
         Span<char> chars = stackalloc char[8];
-        return new string(chars[..decoder.GetChars([], chars, flush: true)]);
+        return new string(chars[..carry.Decode([], chars, final: true)]);
     }
 
     private ValueTask WriteEventAsync(TimeSpan time, string code, ReadOnlyMemory<char> data)
@@ -186,3 +197,9 @@ internal sealed class CastWriter : IAsyncDisposable
         return whole + 1 + fraction;
     }
 }
+
+/// <summary>
+/// A <see cref="CastWriter"/> between two events: the time reached (events never go back before it), the bytes of
+/// a character cut at the end of the last output and input chunks, and whether keystrokes are recorded.
+/// </summary>
+internal sealed record CastWriterState(long Microseconds, byte[] PendingOutput, byte[] PendingInput, bool RecordInput);

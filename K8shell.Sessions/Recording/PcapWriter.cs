@@ -6,7 +6,8 @@ namespace K8shell.Sessions.Recording;
 /// Writes a classic pcap file (version 2.4, LINKTYPE_RAW: each packet starts with its IPv4 header) holding the
 /// forwarded channels of one SSH connection to one destination, each as its own synthetic TCP connection
 /// (<see cref="TcpFlow"/>). Timestamps come from the chunks' offsets and never go backwards within the file.
-/// Safe for concurrent use by the channels that share the file. Disposing it disposes the sink.
+/// Safe for concurrent use by the channels that share the file. Disposing it disposes the sink. Its state and its
+/// flows' (<see cref="SnapshotAsync"/>) can be saved and the capture continued from them later (<see cref="Resume"/>).
 /// </summary>
 internal sealed class PcapWriter : IAsyncDisposable
 {
@@ -26,7 +27,13 @@ internal sealed class PcapWriter : IAsyncDisposable
     private ushort _nextPort = FirstEphemeralPort;
     private bool _completed;
 
-    private PcapWriter(IRecordingSink sink) => _sink = sink;
+    private PcapWriter(IRecordingSink sink, PcapWriterState state)
+    {
+        _sink = sink;
+        _lastMicroseconds = state.LastMicroseconds;
+        _flows = state.Flows;
+        _nextPort = state.NextPort;
+    }
 
     /// <summary>Serializes every packet of the file; its flows take it for each call.</summary>
     internal SemaphoreSlim Gate { get; } = new(1, 1);
@@ -43,7 +50,44 @@ internal sealed class PcapWriter : IAsyncDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), LinkTypeRaw);
         await sink.WriteRecordAsync(header, cancellationToken);
         await sink.FlushAsync(toDisk: true, cancellationToken);
-        return new PcapWriter(sink);
+        return new PcapWriter(sink, new PcapWriterState(0, 0, FirstEphemeralPort));
+    }
+
+    /// <summary>
+    /// Continues a capture whose file (<paramref name="sink"/>) ends where <paramref name="state"/> was taken; its
+    /// flows still open then come back with <see cref="ResumeFlowAsync"/>.
+    /// </summary>
+    public static PcapWriter Resume(IRecordingSink sink, PcapWriterState state) => new(sink, state);
+
+    /// <summary>The file's state and that of each of <paramref name="flows"/> (null for a closed one), all at one instant.</summary>
+    public async ValueTask<(PcapWriterState File, TcpFlowState?[] Flows)> SnapshotAsync(IReadOnlyList<TcpFlow> flows, CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return (new PcapWriterState(_lastMicroseconds, _flows, _nextPort), [.. flows.Select(flow => flow.State)]);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>A flow open when its state was taken, open again in this writer; nothing is written.</summary>
+    public async ValueTask<TcpFlow> ResumeFlowAsync(TcpFlowState state, CancellationToken cancellationToken)
+    {
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            ThrowIfCompleted();
+            var flow = new TcpFlow(this, state);
+            _open.Add(flow);
+            return flow;
+        }
+        finally
+        {
+            Gate.Release();
+        }
     }
 
     /// <summary>
@@ -126,3 +170,9 @@ internal sealed class PcapWriter : IAsyncDisposable
 
     private void ThrowIfCompleted() => ObjectDisposedException.ThrowIf(_completed, this);
 }
+
+/// <summary>
+/// A capture file between two packets: the last timestamp written (later ones never go back before it), how many
+/// flows it has opened (their initial sequence numbers derive from it) and the next ephemeral port to hand out.
+/// </summary>
+internal sealed record PcapWriterState(long LastMicroseconds, uint Flows, ushort NextPort);

@@ -21,9 +21,12 @@ internal sealed class RecordingDirectory(string dataDirectory)
     public string Root { get; } = Path.GetFullPath(Path.Combine(dataDirectory, "recordings"));
 
     /// <summary>Creates a new recording file (folders as needed, private to the service); it must not exist yet.</summary>
-    public RecordingFile Create(string user, string kind, string name, TimeProvider? time = null)
+    public RecordingFile Create(string user, string kind, string name, TimeProvider? time = null) => Create(RelativePath(user, kind, name), time);
+
+    /// <summary>Creates a new recording file at a path the catalog keeps; it must not exist yet.</summary>
+    public RecordingFile Create(string relativePath, TimeProvider? time = null)
     {
-        var path = PathOf(user, kind, name);
+        var path = FullPath(relativePath);
         var folder = Path.GetDirectoryName(path)!;
         if (OperatingSystem.IsWindows())
         {
@@ -34,6 +37,25 @@ internal sealed class RecordingDirectory(string dataDirectory)
             Directory.CreateDirectory(folder, PrivateFolder);
         }
         return RecordingFile.Create(path, time);
+    }
+
+    /// <summary>Continues a recording after its first <paramref name="length"/> bytes (<see cref="RecordingFile.OpenForAppend"/>).</summary>
+    public RecordingFile OpenForAppend(string relativePath, long length, TimeProvider? time = null) =>
+        RecordingFile.OpenForAppend(FullPath(relativePath), length, time);
+
+    /// <summary><c>&lt;user&gt;/&lt;kind&gt;/&lt;name&gt;</c>, as the catalog keeps it; ArgumentException as for <see cref="PathOf"/>.</summary>
+    public string RelativePath(string user, string kind, string name) =>
+        Path.GetRelativePath(Root, PathOf(user, kind, name)).Replace(Path.DirectorySeparatorChar, '/');
+
+    /// <summary>Where a path the catalog keeps points; ArgumentException when it would leave the recordings folder.</summary>
+    public string FullPath(string relativePath)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, relativePath));
+        if (Path.IsPathRooted(relativePath) || !path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The recording path {relativePath} is outside {Root}.", nameof(relativePath));
+        }
+        return path;
     }
 
     /// <summary>Where a recording lives; ArgumentException when a part is not a plain path segment.</summary>
@@ -60,6 +82,9 @@ internal sealed class RecordingDirectory(string dataDirectory)
     /// </summary>
     public static string PcapName(string connectionId, string destinationHost, uint destinationPort) =>
         $"{Escape(connectionId)}_{Escape(destinationHost)}_{destinationPort}.pcap";
+
+    /// <summary>The file name of a connection's SFTP channels, <c>&lt;connection&gt;.pcap</c>: they all go to the workspace's SFTP server.</summary>
+    public static string SftpPcapName(string connectionId) => $"{Escape(connectionId)}.pcap";
 
     private static void CheckSegment(string value, string parameter)
     {

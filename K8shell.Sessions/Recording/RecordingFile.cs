@@ -29,11 +29,12 @@ internal sealed class RecordingFile : IRecordingSink
     private ExceptionDispatchInfo? _fault;
     private bool _closed;
 
-    private RecordingFile(string path, FileStream file, TimeProvider time)
+    private RecordingFile(string path, FileStream file, TimeProvider time, long length = 0)
     {
         Path = path;
         _file = file;
         _time = time;
+        _written = length;
         _timer = time.CreateTimer(_ => _ = FlushFromTimerAsync(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -52,6 +53,31 @@ internal sealed class RecordingFile : IRecordingSink
         }
         var file = new FileStream(path, options);
         return new RecordingFile(path, file, time ?? TimeProvider.System);
+    }
+
+    /// <summary>
+    /// Opens a recording to continue it after its first <paramref name="length"/> bytes, the part known to end with a
+    /// complete record; anything after them (a torn record, records whose place was never saved) is cut off.
+    /// <see cref="FileNotFoundException"/> when it is gone, <see cref="InvalidDataException"/> when it is shorter.
+    /// </summary>
+    public static RecordingFile OpenForAppend(string path, long length, TimeProvider? time = null)
+    {
+        var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 });
+        try
+        {
+            if (file.Length < length)
+            {
+                throw new InvalidDataException($"{path} holds {file.Length} bytes, fewer than the {length} recorded as written.");
+            }
+            file.SetLength(length);
+            file.Position = length;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+        return new RecordingFile(path, file, time ?? TimeProvider.System, length);
     }
 
     public async ValueTask WriteRecordAsync(ReadOnlyMemory<byte> record, CancellationToken cancellationToken)

@@ -27,9 +27,21 @@ internal sealed class TcpFlow
         _startedAt = startedAt;
     }
 
+    /// <summary>A flow continued from its <see cref="State"/>, without a new handshake.</summary>
+    internal TcpFlow(PcapWriter writer, TcpFlowState state)
+    {
+        _writer = writer;
+        _client = Peer.From(state.Client);
+        _server = Peer.From(state.Server);
+        _startedAt = state.StartedAt;
+    }
+
     public TcpEndpoint Client => _client.Endpoint;
 
     public TcpEndpoint Server => _server.Endpoint;
+
+    /// <summary>Where both sides' sequence numbers stand, to continue the flow later; null once it is closed. The caller holds the file's gate.</summary>
+    internal TcpFlowState? State => _closed ? null : new TcpFlowState(_startedAt, _client.State, _server.State);
 
     /// <summary>Records bytes sent at <paramref name="offset"/> from the flow's start, split into segments.</summary>
     public async ValueTask WriteAsync(Direction direction, TimeSpan offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -152,5 +164,16 @@ internal sealed class TcpFlow
         public int Unacknowledged { get; set; }
 
         public ushort IpId { get; set; }
+
+        public TcpPeerState State => new(Endpoint, Next, Unacknowledged, IpId);
+
+        public static Peer From(TcpPeerState state) =>
+            new(state.Endpoint, state.Next) { Unacknowledged = state.Unacknowledged, IpId = state.IpId };
     }
 }
+
+/// <summary>An open flow between two packets: when it started and where each side stands.</summary>
+internal sealed record TcpFlowState(DateTimeOffset StartedAt, TcpPeerState Client, TcpPeerState Server);
+
+/// <summary>One side of a flow: its endpoint, its next sequence number, bytes it sent not yet acknowledged, its next IP ID.</summary>
+internal sealed record TcpPeerState(TcpEndpoint Endpoint, uint Next, int Unacknowledged, ushort IpId);

@@ -52,6 +52,12 @@ internal sealed class SessionsSchema(ServiceDatabase database, ILogger<SessionsS
             holder TEXT NOT NULL,
             expires_at BIGINT NOT NULL);
         """,
+        // Recordings: what a writer needs to continue a file after a restart (JSON, see Recording/ResumeState.cs),
+        // and the retention sweep's way to completed recordings by age.
+        """
+        ALTER TABLE recordings ADD COLUMN resume_state TEXT NULL;
+        CREATE INDEX recordings_ended ON recordings (completed, ended_at);
+        """,
     ];
 
     public Task MigrateAsync(CancellationToken cancellationToken) =>

@@ -167,7 +167,7 @@ public sealed class CastWriterTests
     }
 
     /// <summary>What a terminal prints: ASCII, escapes, two- to four-byte characters, and now and then invalid bytes.</summary>
-    private static byte[] TerminalBytes(Random random, int length)
+    internal static byte[] TerminalBytes(Random random, int length)
     {
         string[] pieces = ["ls -l\r\n", "\x1b[1;32m", "\x1b[0m", "é", "€", "日本語", "😀", "\t", "\x7f", "\u2028", "🇩🇪"];
         var bytes = new List<byte>(length + 16);

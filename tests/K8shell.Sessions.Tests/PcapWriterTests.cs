@@ -1,18 +1,12 @@
 using K8shell.Contracts.Sessions.V1;
 using K8shell.Sessions.Recording;
+using static K8shell.Sessions.Tests.Captures;
 
 namespace K8shell.Sessions.Tests;
 
 public sealed class PcapWriterTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
-
-    // Wireshark's expert severities (epan/proto.h): PI_WARN and PI_ERROR.
-    private const int Warning = 0x00600000;
-    private const int Error = 0x00800000;
-
-    private static readonly string[] Fields =
-        ["tcp.stream", "ip.src", "tcp.srcport", "ip.dst", "tcp.dstport", "tcp.flags", "tcp.seq", "tcp.ack", "tcp.payload", "_ws.expert.severity", "_ws.expert.message"];
 
     // The destinations these tests forward to; their random payloads are decoded as plain data.
     private static readonly int[] DestinationPorts = [22, 80, 5432];
@@ -189,30 +183,5 @@ public sealed class PcapWriterTests
         return bytes;
     }
 
-    private static byte[] Payload(IEnumerable<Packet> packets) => packets.SelectMany(p => p.Payload).ToArray();
-
-    private static void AssertNoWarnings(IReadOnlyList<Packet> packets)
-    {
-        var flagged = packets.Select((p, i) => (Number: i + 1, p.Expert)).Where(p => p.Expert.Any(e => e.Severity >= Warning)).ToList();
-        Assert.True(flagged.Count == 0, $"seed {Seeds.Seed}: tshark flags "
-            + string.Join("; ", flagged.Take(5).Select(f => $"frame {f.Number}: {string.Join(", ", f.Expert.Select(e => e.Message))}")));
-    }
-
-    /// <summary>tshark prints the severity as a number, decimal or (some versions) 0x-prefixed hex.</summary>
-    private static int Severity(string shown) =>
-        shown.StartsWith("0x", StringComparison.Ordinal) ? Convert.ToInt32(shown, 16) : int.Parse(shown, System.Globalization.CultureInfo.InvariantCulture);
-
-    private sealed record Packet(string Stream, string From, string To, string Flags, long Sequence, byte[] Payload, (int Severity, string Message)[] Expert);
-
-    private static async Task<List<Packet>> Packets(string path)
-    {
-        var lines = await Programs.TsharkFieldsAsync(path, DestinationPorts, Fields, Cancel);
-        return lines.Select(f =>
-        {
-            var severities = f[9].Split('|', StringSplitOptions.RemoveEmptyEntries).Select(Severity).ToArray();
-            var messages = f[10].Split('|', StringSplitOptions.RemoveEmptyEntries);
-            return new Packet(f[0], $"{f[1]}:{f[2]}", $"{f[3]}:{f[4]}", f[5], long.Parse(f[6], System.Globalization.CultureInfo.InvariantCulture),
-                Convert.FromHexString(f[8].Replace(":", "", StringComparison.Ordinal)), severities.Zip(messages).ToArray());
-        }).ToList();
-    }
+    private static Task<List<Captures.Packet>> Packets(string path) => Captures.ReadAsync(path, DestinationPorts, Cancel);
 }

@@ -31,6 +31,13 @@ internal sealed class SmallDisk : IAsyncDisposable
         return new SmallDisk(folder);
     }
 
+    /// <summary>Makes room: the same file system, <paramref name="kibibytes"/> large, its files untouched.</summary>
+    public async Task GrowAsync(int kibibytes, CancellationToken cancellationToken)
+    {
+        var grown = await Programs.RunAsync("mount", ["-o", $"remount,size={kibibytes}k", _folder.Path], null, cancellationToken);
+        Assert.True(grown.ExitCode == 0, $"mount -o remount failed: {grown.Errors}");
+    }
+
     /// <summary>Copies a file off the full disk, so the readers get room for their own temporary files.</summary>
     public string CopyOut(string path, ScratchFolder to)
     {
