@@ -12,6 +12,8 @@ const replay = document.getElementById("replay");
 
 let offset = 0;
 let player = null;
+// What each listed recording is, for the replay's title: "alice · ws-… · shell".
+const recordingNames = new Map();
 
 // A token in the address (#token=…, as the AppHost prints it) moves to this tab's storage and leaves the
 // address, so it is neither bookmarked nor shown; the fragment never reaches the server.
@@ -85,6 +87,9 @@ function sessionRow(session) {
     if (index === 5 && !session.endTime) cell.className = "active";
     if (index === 6 || index === 7) cell.className = "number";
   }
+  for (const recording of session.recordings) {
+    recordingNames.set(recording.recordingId, `${session.username} · ${session.workspace} · ${recording.kind}`);
+  }
   row.insertCell().append(...session.recordings.map(recordingLink));
   return row;
 }
@@ -118,7 +123,8 @@ async function openReplay(recordingId) {
   const response = await api(`/api/recordings/${encodeURIComponent(recordingId)}`);
   const cast = await response.text();
   player?.dispose();
-  document.getElementById("replay-name").textContent = JSON.parse(cast.slice(0, cast.indexOf("\n"))).title ?? recordingId;
+  const title = JSON.parse(cast.slice(0, cast.indexOf("\n"))).title;
+  document.getElementById("replay-name").textContent = title || recordingNames.get(recordingId) || recordingId;
   document.getElementById("replay-download").onclick = () => download(recordingId).catch(show);
   replay.hidden = false;
   document.body.dataset.replay = "playing";
