@@ -34,8 +34,11 @@ public sealed class LocalRunTests : IAsyncDisposable
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Starts_every_resource_healthy_then_stops_them_all_on_sigterm()
+    /// <summary>Ctrl+C in the terminal (SIGINT) and a service manager's stop (SIGTERM) end the same way.</summary>
+    [Theory]
+    [InlineData(Signals.SigInt)]
+    [InlineData(Signals.SigTerm)]
+    public async Task Starts_every_resource_healthy_then_stops_them_all_on_ctrl_c_or_sigterm(int signal)
     {
         await using var appHost = StartAppHost();
         await appHost.WaitForLineAsync(line => line.Contains("K8shell is running"), TimeSpan.FromMinutes(2), Cancellation);
@@ -51,8 +54,12 @@ public sealed class LocalRunTests : IAsyncDisposable
         Assert.Contains($"Connect with: ssh -p {_sshPort} {Environment.UserName}@localhost", appHost.Output);
         Assert.Equal($"tcp://127.0.0.1:{_sshPort}", endpoints["ssh-proxy"]["ssh"]);
 
-        Assert.Equal(0, await appHost.StopAsync(TimeSpan.FromSeconds(60)));
+        var children = Wiring.Keys.Append("nats-server").Select(program => (Program: program, Pid: ChildOf(appHost, program))).ToList();
+
+        Assert.Equal(0, await appHost.StopAsync(TimeSpan.FromSeconds(60), signal));
         Assert.Contains("K8shell stopped.", appHost.Output);
+        // An orphan would have been adopted by init: the same process is still there under its pid.
+        Assert.All(children, child => Assert.False(CommandLine(child.Pid).Contains(child.Program), $"{child.Program} (pid {child.Pid}) outlived the AppHost"));
         foreach (var (name, urls) in endpoints)
         {
             var port = new Uri(urls.Values.First()).Port;
