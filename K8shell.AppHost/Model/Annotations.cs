@@ -31,7 +31,7 @@ public sealed record TcpGreetingHealthCheckAnnotation(string EndpointName, strin
 public sealed record ContainerVolumeAnnotation(string Name, string Target, bool ReadOnly = false) : IResourceAnnotation;
 
 /// <summary>
-/// How a container runs when no container engine is present: a local program with its arguments. The
+/// How a container runs when no container engine answers: a local program with its arguments. The
 /// arguments are built late, when ports and the data directory are known.
 /// </summary>
 public sealed record LocalProcessAnnotation(string Command, Func<LocalProcessContext, IEnumerable<string>> Arguments) : IResourceAnnotation;

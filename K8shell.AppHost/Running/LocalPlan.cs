@@ -7,7 +7,8 @@ namespace K8shell.AppHost.Running;
 /// </summary>
 internal static class LocalPlan
 {
-    public static IReadOnlyList<LocalProcess> Create(DistributedApplication app)
+    /// <summary>The processes to start; containers through <paramref name="engine"/>, or their local stand-ins without one.</summary>
+    public static IReadOnlyList<LocalProcess> Create(DistributedApplication app, ContainerEngine? engine)
     {
         // Parameters are values and clusters are prepared before the start: only these become processes.
         var runnable = app.Resources.Where(resource => resource is ProjectResource or ExecutableResource or ContainerResource).ToList();
@@ -15,11 +16,12 @@ internal static class LocalPlan
         {
             endpoint.Allocated = new AllocatedEndpoint(endpoint.Scheme, "127.0.0.1", (app.ExecutionContext.RandomizePorts ? null : endpoint.Port) ?? FreePort.Next());
         }
-        return [.. runnable.Select(resource => Plan(resource, app.ExecutionContext))];
+        return [.. runnable.Select(resource => Plan(resource, app.ExecutionContext, engine))];
     }
 
-    private static LocalProcess Plan(IResource resource, DistributedApplicationExecutionContext context)
+    private static LocalProcess Plan(IResource resource, DistributedApplicationExecutionContext context, ContainerEngine? engine)
     {
+        var inEngine = resource is ContainerResource && engine is not null;
         var environment = new Dictionary<string, string>();
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
         if (resource is ProjectResource)
@@ -28,14 +30,23 @@ internal static class LocalPlan
         }
         foreach (var endpoint in endpoints.Where(endpoint => endpoint.EnvironmentVariable is not null))
         {
-            environment[endpoint.EnvironmentVariable!] = endpoint.Allocated!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // In a container, the port it listens on is the container's, which the engine publishes on the allocated one.
+            var port = inEngine ? ContainerRun.ContainerPort(endpoint) : endpoint.Allocated!.Port;
+            environment[endpoint.EnvironmentVariable!] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         foreach (var (name, value) in resource.GetEnvironment(context))
         {
             environment[name] = Resolve(value);
         }
+        if (inEngine)
+        {
+            var (run, stop) = ContainerRun.Command((ContainerResource)resource, environment.Keys, resource.GetArgs(context).Select(Resolve));
+            return Process(engine!.Client.Path, run, null) with { StopCommand = [engine.Client.Path, .. stop] };
+        }
         var (command, arguments, workingDirectory) = Command(resource, context);
-        return new LocalProcess(
+        return Process(command, arguments, workingDirectory);
+
+        LocalProcess Process(string command, IReadOnlyList<string> arguments, string? workingDirectory) => new(
             resource.Name,
             command,
             arguments,
@@ -63,10 +74,10 @@ internal static class LocalPlan
             case ExecutableResource executable:
                 return (executable.Command, [.. args], executable.WorkingDirectory);
             case ContainerResource container when container.Annotations.OfType<LocalProcessAnnotation>().FirstOrDefault() is { } local:
-                // No container engine runs on our machines: the container's local stand-in runs instead.
+                // No container engine answers (none runs on our build machines): the container's local stand-in runs instead.
                 return (RepositoryLayout.Tool(local.Command), [.. local.Arguments(new LocalProcessContext(container, context.DataDirectory))], null);
             case ContainerResource container:
-                throw new NotSupportedException($"{container.Name}: running a container ({container.ImageReference}) needs a container engine, and this runner starts local processes only.");
+                throw new NotSupportedException($"{container.Name}: running a container ({container.ImageReference}) needs a container engine (docker or podman) that answers, and none does.");
             default:
                 throw new NotSupportedException($"{resource.Name}: don't know how to run a {resource.GetType().Name}.");
         }

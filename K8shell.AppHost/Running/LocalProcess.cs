@@ -14,4 +14,10 @@ internal sealed record LocalProcess(
 
     /// <summary>Answers whether it is healthy now; none means healthy once started, as in Aspire.</summary>
     public HealthProbe? Health { get; init; }
+
+    /// <summary>
+    /// A command that stops it before its process is signalled (a container's <c>docker stop</c>: signalling the
+    /// client alone could leave the container running); the program first, then its arguments.
+    /// </summary>
+    public IReadOnlyList<string>? StopCommand { get; init; }
 }

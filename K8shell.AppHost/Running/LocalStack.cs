@@ -24,7 +24,7 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
         {
             await beforeStart.Callback(new BeforeStartContext(app.ExecutionContext, log.Say, startingOrCancelled.Token));
         }
-        Processes = LocalPlan.Create(app);
+        Processes = LocalPlan.Create(app, await ContainerEngineAsync(startingOrCancelled.Token));
         var width = Processes.Max(process => process.Name.Length);
         foreach (var process in Processes)
         {
@@ -32,6 +32,22 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await StartAllAsync(http, startingOrCancelled.Token);
+    }
+
+    /// <summary>The engine containers run through, asked only when the model has containers, and said which way they run.</summary>
+    private async Task<ContainerEngine?> ContainerEngineAsync(CancellationToken cancellationToken)
+    {
+        var containers = app.Resources.OfType<ContainerResource>().Select(container => container.Name).ToList();
+        if (containers.Count == 0)
+        {
+            return null;
+        }
+        var environment = new Dictionary<string, string?> { ["PATH"] = app.ExecutionContext.GetEnvironmentVariable("PATH") };
+        var engine = await ContainerEngine.DetectAsync(app.ExecutionContext, environment, cancellationToken);
+        log.Say(engine is null
+            ? $"no container engine: {string.Join(", ", containers)} run as local programs"
+            : $"{engine.Name}: {string.Join(", ", containers)} run as containers");
+        return engine;
     }
 
     /// <summary>The first resource to exit once all are up: after a healthy start, any exit is a failure.</summary>

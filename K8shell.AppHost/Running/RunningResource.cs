@@ -85,12 +85,17 @@ internal sealed partial class RunningResource
         }
     }
 
-    /// <summary>SIGTERM, then up to <paramref name="grace"/> to exit, then SIGKILL.</summary>
+    /// <summary>Its stop command if it has one (a container's engine stops it), then SIGTERM, up to <paramref name="grace"/> to exit, then SIGKILL.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         if (_process.HasExited)
         {
             return;
+        }
+        if (Resource.StopCommand is { Count: > 0 } stop)
+        {
+            // Its own grace period is the engine's (stop -t): once it returns the container is gone and the client exits.
+            await new HostCommand(stop[0], new Dictionary<string, string?>()).RunAsync(stop.Skip(1), CancellationToken.None);
         }
         _ = Kill(_process.Id, SigTerm);
         if (await Task.WhenAny(Exited, Task.Delay(grace)) != Exited)

@@ -84,6 +84,18 @@ public sealed class KindClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task K8SHELL_CONTAINER_ENGINE_none_is_no_container_engine_for_kind_either()
+    {
+        _tools.Add("docker");
+        _tools.Add("kind");
+
+        Assert.Null(await ConnectAsync(("K8SHELL_CONTAINER_ENGINE", "none")));
+
+        Assert.Equal([KindClusterStartup.NoContainerEngine], _reports);
+        Assert.Empty(_tools.Calls);
+    }
+
+    [Fact]
     public async Task An_engine_without_kind_falls_back_to_local_processes_naming_kind()
     {
         _tools.Add("docker");
@@ -177,7 +189,7 @@ public sealed class KindClusterTests : IDisposable
 
     private DistributedApplicationExecutionContext Context(params (string Name, string? Value)[] variables)
     {
-        var environment = new Dictionary<string, string?> { ["PATH"] = _tools.Directory, ["KUBECONFIG"] = null, ["K8SHELL_WORKSPACE_BACKEND"] = null };
+        var environment = new Dictionary<string, string?> { ["PATH"] = _tools.Directory, ["KUBECONFIG"] = null, ["K8SHELL_WORKSPACE_BACKEND"] = null, ["K8SHELL_CONTAINER_ENGINE"] = null };
         foreach (var (name, value) in variables)
         {
             environment[name] = value;

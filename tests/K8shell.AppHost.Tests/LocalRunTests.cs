@@ -116,12 +116,14 @@ public sealed class LocalRunTests : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    // Local processes for workspaces, so a developer's kind and docker (or KUBECONFIG) do not make these tests start a cluster.
+    // Local processes for workspaces and NATS, so a developer's kind and docker (or KUBECONFIG) do not make these tests
+    // start a cluster or a container: they look for nats-server among the AppHost's children.
     private ChildProcess StartAppHost() => AppHostProcess.Start([], new Dictionary<string, string?>
     {
         ["K8SHELL_DATA"] = _data,
         ["K8SHELL_SSH_PORT"] = _sshPort.ToString(),
         ["K8SHELL_WORKSPACE_BACKEND"] = "process",
+        ["K8SHELL_CONTAINER_ENGINE"] = "none",
     });
 
     private static Dictionary<string, string> EnvironmentOf(int pid) =>

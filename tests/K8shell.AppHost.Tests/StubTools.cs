@@ -23,14 +23,17 @@ internal sealed class StubTools : IDisposable
     /// <summary>
     /// A tool that records its call, prints <paramref name="output"/> and exits with <paramref name="exitCode"/>; with
     /// <paramref name="when"/>, only when called with exactly those arguments (other calls print nothing and succeed).
+    /// With <paramref name="blockOn"/>, a call whose first argument is that (<c>run</c>) records itself and then blocks until
+    /// signalled, as an attached <c>docker run</c> does (its input is never written).
     /// </summary>
-    public void Add(string name, int exitCode = 0, string output = "", string? when = null)
+    public void Add(string name, int exitCode = 0, string output = "", string? when = null, string? blockOn = null)
     {
         var path = Path.Combine(Directory, name);
         // Built-ins only: the PATH these run with holds nothing but this folder.
         File.WriteAllText(path, $"""
             #!/bin/sh
             printf '%s\n' "KIND_EXPERIMENTAL_PROVIDER=$KIND_EXPERIMENTAL_PROVIDER {name} $*" >> '{_calls}'
+            if [ -n '{blockOn}' ] && [ "$1" = '{blockOn}' ]; then read -r _; exit 0; fi
             if [ -z '{when}' ] || [ "$*" = '{when}' ]; then printf '%s' '{output}'; exit {exitCode}; fi
             exit 0
 

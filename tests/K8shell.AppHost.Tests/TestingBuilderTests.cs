@@ -25,6 +25,7 @@ public sealed class TestingBuilderTests : IDisposable
         {
             options.EnvironmentOverrides["HOME"] = _home;
             options.EnvironmentOverrides["K8SHELL_WORKSPACE_BACKEND"] = "process";
+            options.EnvironmentOverrides["K8SHELL_CONTAINER_ENGINE"] = "none"; // nats-server, whose process the test checks is gone
         }, cancellationToken: Cancellation))
         {
             dataDirectory = builder.Options.DataDirectory;

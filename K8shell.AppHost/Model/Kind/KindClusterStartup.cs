@@ -11,10 +11,6 @@ internal sealed class KindClusterStartup(DistributedApplicationExecutionContext 
 {
     public const string NoContainerEngine = "no container engine: workspaces run as local processes";
 
-    /// <summary>The engines kind drives, in its order of preference, with a query only a running engine answers.</summary>
-    private static readonly (string Engine, string VersionFormat)[] EngineVersions =
-        [("docker", "{{.ServerVersion}}"), ("podman", "{{.Version.Version}}")];
-
     private static readonly TimeSpan CreateWait = TimeSpan.FromMinutes(2);
 
     /// <summary>The cluster to use, or null for local processes.</summary>
@@ -74,20 +70,15 @@ internal sealed class KindClusterStartup(DistributedApplicationExecutionContext 
     {
         var path = context.GetEnvironmentVariable("PATH");
         var environment = new Dictionary<string, string?> { ["PATH"] = path };
-        // A client alone is not enough (our build machines have docker's client and no engine): the engine must answer.
-        foreach (var (engine, version) in EngineVersions)
+        if (await ContainerEngine.DetectAsync(context, environment, cancellationToken) is not { } engine)
         {
-            if (HostCommand.Find(engine, path, environment) is { } client
-                && (await client.RunAsync(["info", "--format", version], cancellationToken)).ExitCode == 0)
-            {
-                if (engine == "podman")
-                {
-                    environment["KIND_EXPERIMENTAL_PROVIDER"] = "podman";
-                }
-                return HostCommand.Find("kind", path, environment) is { } kind ? (kind, "") : (null, "kind");
-            }
+            return (null, "container engine");
         }
-        return (null, "container engine");
+        if (engine.Name == "podman")
+        {
+            environment["KIND_EXPERIMENTAL_PROVIDER"] = "podman";
+        }
+        return HostCommand.Find("kind", path, environment) is { } kind ? (kind, "") : (null, "kind");
     }
 
     private static async Task<string> RunAsync(HostCommand command, string[] arguments, CancellationToken cancellationToken)

@@ -11,7 +11,8 @@ public static class NatsBuilderExtensions
         var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 22, Special = false }, secret: true);
         return builder.AddResource(new NatsServerResource(name, password.Resource))
             .WithEndpoint(port, NatsServerResource.DefaultPort, "tcp", NatsServerResource.PrimaryEndpointName)
-            .WithArgs("--user", NatsServerResource.UserName, "--pass", password.Resource)
+            // Deployed only: locally NATS listens on loopback without auth, so the connection string has no credentials (PublishOnly).
+            .WithArgs(context => context.Args.AddRange(context.ExecutionContext.IsPublishMode ? ["--user", NatsServerResource.UserName, "--pass", password.Resource] : []))
             .WithAnnotation(new TcpGreetingHealthCheckAnnotation(NatsServerResource.PrimaryEndpointName, "INFO "))
             .WithAnnotation(new LocalProcessAnnotation("nats-server", LocalArguments));
     }

@@ -1,8 +1,8 @@
 namespace K8shell.AppHost.Model;
 
 /// <summary>
-/// A NATS server: the <c>nats</c> image when deployed (user <c>nats</c>, password parameter), nats-server on
-/// loopback without auth when run locally (no container engine on our machines).
+/// A NATS server: the <c>nats</c> image when deployed (user <c>nats</c>, password parameter); run locally without
+/// auth on loopback, the same image through a container engine that answers, else nats-server.
 /// </summary>
 public sealed record NatsServerResource(string Name, ParameterResource Password)
     : ContainerResource(Name, NatsServerResource.DefaultImage, NatsServerResource.DefaultTag), IResourceWithConnectionString
