@@ -74,6 +74,11 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
         {
             await started[i].StopAsync(StopGrace);
         }
+        // Ports still held for resources that never started.
+        foreach (var endpoint in Processes.SelectMany(process => process.Endpoints.Values))
+        {
+            FreePort.Release(endpoint.Port);
+        }
     }
 
     // Stopping twice is fine (a test disposes the app and its builder); _starting has no timer, so nothing to release.
@@ -109,6 +114,10 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
             lock (_running)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                foreach (var endpoint in process.Endpoints.Values)
+                {
+                    FreePort.Release(endpoint.Port);
+                }
                 running = RunningResource.Start(process, log);
                 _running.Add(running);
             }
