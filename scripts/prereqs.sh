@@ -10,7 +10,8 @@ bin="$tools/bin"
 mkdir -p "$bin"
 
 # Debian package → a file that proves it is installed. npm: the Sessions build vendors asciinema-player;
-# chromium and tesseract: the replay page test screenshots the page and reads the terminal back.
+# chromium and tesseract: the replay page test screenshots the page and reads the terminal back;
+# python3-jsonschema: the AppHost tests check its manifest against Aspire's schema.
 declare -A packages=(
   [asciinema]=/usr/bin/asciinema
   [chromium]=/usr/bin/chromium
@@ -22,8 +23,8 @@ declare -A packages=(
   [openssh-server]=/usr/sbin/sshd
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   [python3-argon2]=/usr/lib/python3/dist-packages/argon2/__init__.py
-  [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
   [python3-bcrypt]=/usr/lib/python3/dist-packages/bcrypt/__init__.py
+  [python3-jsonschema]=/usr/lib/python3/dist-packages/jsonschema/__init__.py
   [python3-paramiko]=/usr/lib/python3/dist-packages/paramiko/__init__.py
   [python3-asyncssh]=/usr/lib/python3/dist-packages/asyncssh/__init__.py
   [sqlite3]=/usr/bin/sqlite3
