@@ -27,11 +27,7 @@ internal sealed class ContainerEnvironment
     public static ContainerEnvironment For(IResource resource, DistributedApplicationExecutionContext publish, ChartValues values)
     {
         var result = new ContainerEnvironment();
-        var environment = new Dictionary<string, object>(resource is ProjectResource project ? PublishModeEnvironment.ProjectDefaults(project) : []);
-        foreach (var (name, value) in resource.GetEnvironment(publish))
-        {
-            environment[name] = value;
-        }
+        var environment = PublishModeEnvironment.Of(resource, publish);
         foreach (var (name, value) in environment)
         {
             result.Add(resource.Name, name, ClusterValue.Of(value), values);
