@@ -34,12 +34,12 @@ internal static class ManifestResource
         var args = resource.GetArgs(context);
         if (args.Count > 0)
         {
-            entry["args"] = new JsonArray([.. args.Select(arg => JsonValue.Create(Expression(arg)))]);
+            entry["args"] = new JsonArray([.. args.Select(arg => JsonValue.Create(ModelValue.Expression(arg)))]);
         }
         var environment = PublishModeEnvironment.Of(resource, context);
         if (environment.Count > 0)
         {
-            entry["env"] = new JsonObject(environment.Select(variable => KeyValuePair.Create(variable.Key, (JsonNode?)Expression(variable.Value))));
+            entry["env"] = new JsonObject(environment.Select(variable => KeyValuePair.Create(variable.Key, (JsonNode?)ModelValue.Expression(variable.Value))));
         }
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
         if (endpoints.Count > 0)
@@ -115,10 +115,4 @@ internal static class ManifestResource
             ["inputs"] = new JsonObject { ["value"] = input },
         };
     }
-
-    private static string Expression(object value) => value switch
-    {
-        IManifestExpressionProvider provider => provider.ValueExpression,
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    };
 }
