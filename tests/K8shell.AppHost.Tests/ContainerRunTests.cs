@@ -132,8 +132,7 @@ public sealed class ContainerRunTests : IDisposable
         return builder.Build();
     }
 
-    private static Task<ContainerEngine?> DetectAsync(DistributedApplication app) =>
-        ContainerEngine.DetectAsync(app.ExecutionContext, new Dictionary<string, string?> { ["PATH"] = app.ExecutionContext.GetEnvironmentVariable("PATH") }, Cancellation);
+    private static Task<ContainerEngine?> DetectAsync(DistributedApplication app) => ContainerEngine.DetectAsync(app.ExecutionContext, Cancellation);
 
     /// <summary>The run is recorded by the started process, a moment after the start returns (nothing to wait for health).</summary>
     private async Task WaitForCallAsync(string call)
