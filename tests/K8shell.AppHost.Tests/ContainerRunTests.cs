@@ -121,13 +121,7 @@ public sealed class ContainerRunTests : IDisposable
 
     private DistributedApplication App(Action<IDistributedApplicationBuilder> declare, params (string Name, string? Value)[] variables)
     {
-        var environment = new Dictionary<string, string?> { ["PATH"] = _tools.Directory, ["K8SHELL_CONTAINER_ENGINE"] = null };
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-        var builder = new DistributedApplicationBuilder(
-            new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run, null, null, _data) { EnvironmentOverrides = environment });
+        var builder = new DistributedApplicationBuilder(_tools.RunContext(_data, variables));
         declare(builder);
         return builder.Build();
     }
