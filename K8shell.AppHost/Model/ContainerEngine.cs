@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace K8shell.AppHost.Model;
 
 /// <summary>
@@ -13,9 +15,14 @@ internal sealed record ContainerEngine(string Name, HostCommand Client)
     private static readonly (string Engine, string VersionFormat)[] EngineVersions =
         [("docker", "{{.ServerVersion}}"), ("podman", "{{.Version.Version}}")];
 
-    /// <summary>The first engine on the context's PATH that answers <c>info</c>, or null.</summary>
-    public static async Task<ContainerEngine?> DetectAsync(
-        DistributedApplicationExecutionContext context, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    /// <summary>Each run's answer: the Kind cluster's startup and the containers' plan both ask, and the engine is asked once.</summary>
+    private static readonly ConditionalWeakTable<DistributedApplicationExecutionContext, Task<ContainerEngine?>> Detected = [];
+
+    /// <summary>The first engine on the context's PATH that answers <c>info</c>, or null; asked once per execution context.</summary>
+    public static Task<ContainerEngine?> DetectAsync(DistributedApplicationExecutionContext context, CancellationToken cancellationToken) =>
+        Detected.GetValue(context, _ => AskAsync(context, cancellationToken));
+
+    private static async Task<ContainerEngine?> AskAsync(DistributedApplicationExecutionContext context, CancellationToken cancellationToken)
     {
         var wanted = context.GetEnvironmentVariable(Variable) is { Length: > 0 } named ? named.ToLowerInvariant() : null;
         if (wanted is not (null or "none") && !EngineVersions.Any(engine => engine.Engine == wanted))
@@ -23,6 +30,7 @@ internal sealed record ContainerEngine(string Name, HostCommand Client)
             throw new InvalidOperationException($"{Variable}='{wanted}': expected docker, podman or none.");
         }
         var path = context.GetEnvironmentVariable("PATH");
+        var environment = new Dictionary<string, string?> { ["PATH"] = path };
         // A client alone is not enough (our build machines have docker's client and no engine): the engine must answer.
         foreach (var (engine, version) in EngineVersions.Where(engine => wanted is null || engine.Engine == wanted))
         {

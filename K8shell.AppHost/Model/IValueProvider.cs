@@ -11,3 +11,13 @@ public interface IManifestExpressionProvider
 {
     string ValueExpression { get; }
 }
+
+/// <summary>A model value (a string, a number, a provider) as a local run reads it and as a manifest writes it.</summary>
+internal static class ModelValue
+{
+    public static string Resolve(object value) =>
+        value is IValueProvider provider ? provider.GetValue() : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    public static string Expression(object value) =>
+        value is IManifestExpressionProvider provider ? provider.ValueExpression : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+}

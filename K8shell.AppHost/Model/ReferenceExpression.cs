@@ -9,17 +9,9 @@ public sealed record ReferenceExpression(string Format, IReadOnlyList<object> Va
     public static ReferenceExpression Create(FormattableString expression) =>
         new(expression.Format, expression.GetArguments().Select(value => value ?? "").ToArray());
 
-    public string ValueExpression => Render(value => value switch
-    {
-        IManifestExpressionProvider provider => provider.ValueExpression,
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    });
+    public string ValueExpression => Render(ModelValue.Expression);
 
-    public string GetValue() => Render(value => value switch
-    {
-        IValueProvider provider => provider.GetValue(),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    });
+    public string GetValue() => Render(ModelValue.Resolve);
 
     public override string ToString() => ValueExpression;
 

@@ -13,8 +13,8 @@ internal static class ManifestResource
         {
             ["type"] = "project.v0",
             ["path"] = Path.GetRelativePath(manifestDirectory, project.ProjectPath).Replace('\\', '/'),
-        }, project, context, PublishModeEnvironment.ProjectDefaults(project)),
-        ContainerResource container => WithWiring(Container(container), container, context, []),
+        }, project, context),
+        ContainerResource container => WithWiring(Container(container), container, context),
         _ => null,
     };
 
@@ -29,20 +29,17 @@ internal static class ManifestResource
         return entry;
     }
 
-    private static JsonObject WithWiring(JsonObject entry, IResource resource, DistributedApplicationExecutionContext context, Dictionary<string, object> environment)
+    private static JsonObject WithWiring(JsonObject entry, IResource resource, DistributedApplicationExecutionContext context)
     {
         var args = resource.GetArgs(context);
         if (args.Count > 0)
         {
-            entry["args"] = new JsonArray([.. args.Select(arg => JsonValue.Create(Expression(arg)))]);
+            entry["args"] = new JsonArray([.. args.Select(arg => JsonValue.Create(ModelValue.Expression(arg)))]);
         }
-        foreach (var (name, value) in resource.GetEnvironment(context))
-        {
-            environment[name] = value;
-        }
+        var environment = PublishModeEnvironment.Of(resource, context);
         if (environment.Count > 0)
         {
-            entry["env"] = new JsonObject(environment.Select(variable => KeyValuePair.Create(variable.Key, (JsonNode?)Expression(variable.Value))));
+            entry["env"] = new JsonObject(environment.Select(variable => KeyValuePair.Create(variable.Key, (JsonNode?)ModelValue.Expression(variable.Value))));
         }
         var endpoints = resource.Annotations.OfType<EndpointAnnotation>().ToList();
         if (endpoints.Count > 0)
@@ -118,10 +115,4 @@ internal static class ManifestResource
             ["inputs"] = new JsonObject { ["value"] = input },
         };
     }
-
-    private static string Expression(object value) => value switch
-    {
-        IManifestExpressionProvider provider => provider.ValueExpression,
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    };
 }

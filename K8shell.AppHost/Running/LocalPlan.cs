@@ -36,11 +36,11 @@ internal static class LocalPlan
         }
         foreach (var (name, value) in resource.GetEnvironment(context))
         {
-            environment[name] = Resolve(value);
+            environment[name] = ModelValue.Resolve(value);
         }
         if (inEngine)
         {
-            var (run, stop) = ContainerRun.Command((ContainerResource)resource, environment.Keys, resource.GetArgs(context).Select(Resolve));
+            var (run, stop) = ContainerRun.Command((ContainerResource)resource, environment.Keys, resource.GetArgs(context).Select(ModelValue.Resolve));
             return Process(engine!.Client.Path, run, null) with { StopCommand = [engine.Client.Path, .. stop] };
         }
         var (command, arguments, workingDirectory) = Command(resource, context);
@@ -61,7 +61,7 @@ internal static class LocalPlan
 
     private static (string Command, IReadOnlyList<string> Arguments, string? WorkingDirectory) Command(IResource resource, DistributedApplicationExecutionContext context)
     {
-        var args = resource.GetArgs(context).Select(Resolve);
+        var args = resource.GetArgs(context).Select(ModelValue.Resolve);
         switch (resource)
         {
             case ProjectResource project:
@@ -115,10 +115,4 @@ internal static class LocalPlan
             _ => null,
         };
     }
-
-    private static string Resolve(object value) => value switch
-    {
-        IValueProvider provider => provider.GetValue(),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-    };
 }

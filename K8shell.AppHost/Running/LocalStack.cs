@@ -42,8 +42,7 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
         {
             return null;
         }
-        var environment = new Dictionary<string, string?> { ["PATH"] = app.ExecutionContext.GetEnvironmentVariable("PATH") };
-        var engine = await ContainerEngine.DetectAsync(app.ExecutionContext, environment, cancellationToken);
+        var engine = await ContainerEngine.DetectAsync(app.ExecutionContext, cancellationToken);
         log.Say(engine is null
             ? $"no container engine: {string.Join(", ", containers)} run as local programs"
             : $"{engine.Name}: {string.Join(", ", containers)} run as containers");

@@ -121,19 +121,12 @@ public sealed class ContainerRunTests : IDisposable
 
     private DistributedApplication App(Action<IDistributedApplicationBuilder> declare, params (string Name, string? Value)[] variables)
     {
-        var environment = new Dictionary<string, string?> { ["PATH"] = _tools.Directory, ["K8SHELL_CONTAINER_ENGINE"] = null };
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-        var builder = new DistributedApplicationBuilder(
-            new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run, null, null, _data) { EnvironmentOverrides = environment });
+        var builder = new DistributedApplicationBuilder(_tools.RunContext(_data, variables));
         declare(builder);
         return builder.Build();
     }
 
-    private static Task<ContainerEngine?> DetectAsync(DistributedApplication app) =>
-        ContainerEngine.DetectAsync(app.ExecutionContext, new Dictionary<string, string?> { ["PATH"] = app.ExecutionContext.GetEnvironmentVariable("PATH") }, Cancellation);
+    private static Task<ContainerEngine?> DetectAsync(DistributedApplication app) => ContainerEngine.DetectAsync(app.ExecutionContext, Cancellation);
 
     /// <summary>The run is recorded by the started process, a moment after the start returns (nothing to wait for health).</summary>
     private async Task WaitForCallAsync(string call)

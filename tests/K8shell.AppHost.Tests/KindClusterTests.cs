@@ -187,22 +187,12 @@ public sealed class KindClusterTests : IDisposable
         Directory.Delete(_data, recursive: true);
     }
 
-    private DistributedApplicationExecutionContext Context(params (string Name, string? Value)[] variables)
-    {
-        var environment = new Dictionary<string, string?> { ["PATH"] = _tools.Directory, ["KUBECONFIG"] = null, ["K8SHELL_WORKSPACE_BACKEND"] = null, ["K8SHELL_CONTAINER_ENGINE"] = null };
-        foreach (var (name, value) in variables)
-        {
-            environment[name] = value;
-        }
-        return new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run, null, null, _data) { EnvironmentOverrides = environment };
-    }
-
     private Task<KubernetesConnection?> ConnectAsync(params (string Name, string? Value)[] variables) =>
-        new KindClusterStartup(Context(variables), _reports.Add).ConnectAsync(new KindClusterResource("cluster"), Cancellation);
+        new KindClusterStartup(_tools.RunContext(_data, variables), _reports.Add).ConnectAsync(new KindClusterResource("cluster"), Cancellation);
 
     private (DistributedApplicationExecutionContext, KindClusterResource, ProjectResource) Model()
     {
-        var context = Context();
+        var context = _tools.RunContext(_data);
         var builder = new DistributedApplicationBuilder(context);
         var cluster = builder.AddKindCluster("cluster");
         var identity = builder.AddProject<Projects.K8shell_Identity>("identity");

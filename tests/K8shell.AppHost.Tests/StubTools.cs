@@ -1,3 +1,5 @@
+using K8shell.AppHost.Model;
+
 namespace K8shell.AppHost.Tests;
 
 /// <summary>
@@ -39,6 +41,20 @@ internal sealed class StubTools : IDisposable
 
             """);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>
+    /// A local run whose PATH is this folder and whose knobs are unset unless <paramref name="variables"/> set them, so a
+    /// developer's own KUBECONFIG or K8SHELL_* never reach the test.
+    /// </summary>
+    public DistributedApplicationExecutionContext RunContext(string dataDirectory, params (string Name, string? Value)[] variables)
+    {
+        var environment = new Dictionary<string, string?> { ["PATH"] = Directory, ["KUBECONFIG"] = null, ["K8SHELL_WORKSPACE_BACKEND"] = null, ["K8SHELL_CONTAINER_ENGINE"] = null };
+        foreach (var (name, value) in variables)
+        {
+            environment[name] = value;
+        }
+        return new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run, null, null, dataDirectory) { EnvironmentOverrides = environment };
     }
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);

@@ -68,12 +68,12 @@ internal sealed class KindClusterStartup(DistributedApplicationExecutionContext 
     /// <summary>kind, set up for the first container engine that answers; or what is missing.</summary>
     private async Task<(HostCommand? Command, string Missing)> FindKindAsync(CancellationToken cancellationToken)
     {
-        var path = context.GetEnvironmentVariable("PATH");
-        var environment = new Dictionary<string, string?> { ["PATH"] = path };
-        if (await ContainerEngine.DetectAsync(context, environment, cancellationToken) is not { } engine)
+        if (await ContainerEngine.DetectAsync(context, cancellationToken) is not { } engine)
         {
             return (null, "container engine");
         }
+        var path = context.GetEnvironmentVariable("PATH");
+        var environment = new Dictionary<string, string?> { ["PATH"] = path };
         if (engine.Name == "podman")
         {
             environment["KIND_EXPERIMENTAL_PROVIDER"] = "podman";

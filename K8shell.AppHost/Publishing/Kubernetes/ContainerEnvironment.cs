@@ -27,19 +27,15 @@ internal sealed class ContainerEnvironment
     public static ContainerEnvironment For(IResource resource, DistributedApplicationExecutionContext publish, ChartValues values)
     {
         var result = new ContainerEnvironment();
-        var environment = new Dictionary<string, object>(resource is ProjectResource project ? PublishModeEnvironment.ProjectDefaults(project) : []);
-        foreach (var (name, value) in resource.GetEnvironment(publish))
-        {
-            environment[name] = value;
-        }
+        var environment = PublishModeEnvironment.Of(resource, publish);
         foreach (var (name, value) in environment)
         {
             result.Add(resource.Name, name, ClusterValue.Of(value), values);
         }
-        foreach (var key in DataDirectoryKeys(resource, publish))
+        foreach (var dataDirectory in resource.Annotations.OfType<DataDirectoryAnnotation>())
         {
             result.KeepsData = true;
-            result.Add(resource.Name, key, HelmText.Of(DataPath), values);
+            result.Add(resource.Name, dataDirectory.Variable, HelmText.Of(DataPath), values);
         }
         if (resource.Name == K8shellCluster.WorkspaceManager)
         {
@@ -76,19 +72,5 @@ internal sealed class ContainerEnvironment
         var variable = secret.Name.Replace('-', '_').ToUpperInvariant();
         Secrets[variable] = ClusterValue.Parameter(secret);
         return HelmText.Of($"$({variable})");
-    }
-
-    /// <summary>
-    /// The variables a local run points into its data directory (<c>WithDataDirectory</c>, which adds nothing
-    /// when publishing): the resource's environment callbacks run as for a local run with a marker folder,
-    /// and the variables that land in it are the service's state.
-    /// </summary>
-    private static IEnumerable<string> DataDirectoryKeys(IResource resource, DistributedApplicationExecutionContext publish)
-    {
-        var marker = Path.Combine(Path.GetTempPath(), "k8shell-publish-data-marker");
-        var run = publish with { Operation = DistributedApplicationOperation.Run, DataDirectory = marker };
-        return resource.GetEnvironment(run)
-            .Where(variable => variable.Value is string path && path.StartsWith(marker, StringComparison.Ordinal))
-            .Select(variable => variable.Key);
     }
 }
