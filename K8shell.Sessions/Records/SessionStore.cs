@@ -11,7 +11,7 @@ namespace K8shell.Sessions.Records;
 /// (SQLite) from the first statement, so concurrent upserts, ends and the janitor never interleave.
 /// Counters and operations only grow: a report older than what is stored (a late retry) cannot undo it.
 /// </summary>
-internal sealed class SessionStore(ServiceDatabase database, ISessionRecordings recordings, TimeProvider time)
+internal sealed class SessionStore(ServiceDatabase database, RecordingsOfSessions recordings, TimeProvider time)
 {
     /// <summary>Inserts the session or updates it; FailedPrecondition when it has ended or belongs to another user.</summary>
     public async Task<Session> UpsertAsync(SessionReport report, CancellationToken cancellationToken)
