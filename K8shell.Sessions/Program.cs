@@ -12,9 +12,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddCallerAuthentication("Sessions:Callers", audience: "sessions");
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.Section);
-builder.Services.AddSingleton(services => ServiceDatabase.Open(builder.Configuration,
-    Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath), "sessions.db"));
+// Absolute once here, so the database file and the recordings are found under the same directory.
+builder.Services.AddOptions<SessionsOptions>().BindConfiguration(SessionsOptions.Section)
+    .PostConfigure(options => options.DataDirectory = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath));
+builder.Services.AddSingleton(services =>
+    ServiceDatabase.Open(builder.Configuration, services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, "sessions.db"));
 builder.Services.AddSingleton<SessionsSchema>();
 builder.Services.AddGrpc();
 builder.AddSessionRecords();

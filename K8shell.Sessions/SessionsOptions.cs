@@ -5,6 +5,6 @@ public sealed class SessionsOptions
 {
     public const string Section = "Sessions";
 
-    /// <summary>The database file (without PostgreSQL) and <c>recordings/</c>, relative to the content root.</summary>
+    /// <summary>The database file (without PostgreSQL) and <c>recordings/</c>; configured relative to the content root, absolute once bound.</summary>
     public string DataDirectory { get; set; } = "data";
 }

@@ -13,24 +13,23 @@ internal sealed class RecordingCatalog(ServiceDatabase database)
     private const string Columns =
         "stream_id, session_id, username, kind, format, recording_id, path, size_bytes, started_at, ended_at, last_sequence, completed, dropped_bytes, resume_state";
 
-    public async Task<RecordingRow?> FindAsync(string streamId, CancellationToken cancellationToken) =>
-        (await ReadAsync(database.Command($"SELECT {Columns} FROM recordings WHERE stream_id = @id", ("id", streamId)), cancellationToken))
-        .SingleOrDefault();
+    public Task<RecordingRow?> FindAsync(string streamId, CancellationToken cancellationToken) =>
+        database.Command($"SELECT {Columns} FROM recordings WHERE stream_id = @id", ("id", streamId)).ReadFirstAsync(Row, cancellationToken);
 
     /// <summary>The rows of one file of a connection (a PCAP shared by its forwards to one destination).</summary>
     public Task<List<RecordingRow>> FileRowsAsync(string sessionId, string path, CancellationToken cancellationToken) =>
-        ReadAsync(database.Command($"SELECT {Columns} FROM recordings WHERE session_id = @session AND path = @path ORDER BY started_at, stream_id",
-            ("session", sessionId), ("path", path)), cancellationToken);
+        database.Command($"SELECT {Columns} FROM recordings WHERE session_id = @session AND path = @path ORDER BY started_at, stream_id",
+            ("session", sessionId), ("path", path)).ReadAllAsync(Row, cancellationToken);
 
     /// <summary>A connection's streams not completed yet.</summary>
     public Task<List<RecordingRow>> IncompleteAsync(string sessionId, CancellationToken cancellationToken) =>
-        ReadAsync(database.Command($"SELECT {Columns} FROM recordings WHERE session_id = @session AND completed = @no ORDER BY path, started_at",
-            ("session", sessionId), ("no", false)), cancellationToken);
+        database.Command($"SELECT {Columns} FROM recordings WHERE session_id = @session AND completed = @no ORDER BY path, started_at",
+            ("session", sessionId), ("no", false)).ReadAllAsync(Row, cancellationToken);
 
     /// <summary>The file of a recording ID: its path, format and the size last known to end with a complete record.</summary>
-    public async Task<RecordingRow?> FindFileAsync(string recordingId, CancellationToken cancellationToken) =>
-        (await ReadAsync(database.Command($"SELECT {Columns} FROM recordings WHERE recording_id = @id ORDER BY size_bytes DESC LIMIT 1",
-            ("id", recordingId)), cancellationToken)).SingleOrDefault();
+    public Task<RecordingRow?> FindFileAsync(string recordingId, CancellationToken cancellationToken) =>
+        database.Command($"SELECT {Columns} FROM recordings WHERE recording_id = @id ORDER BY size_bytes DESC LIMIT 1",
+            ("id", recordingId)).ReadFirstAsync(Row, cancellationToken);
 
     public async Task InsertAsync(RecordingRow row, CancellationToken cancellationToken)
     {
@@ -83,37 +82,21 @@ internal sealed class RecordingCatalog(ServiceDatabase database)
     /// Connections whose session record ended before <paramref name="endedBefore"/> (the records' janitor ends those whose
     /// proxy vanished) but whose recordings were never ended: no EndRecordingSession will come for them.
     /// </summary>
-    public async Task<List<(string SessionId, DateTimeOffset EndedAt)>> AbandonedAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken)
-    {
-        await using var command = database.Command(
+    public Task<List<(string SessionId, DateTimeOffset EndedAt)>> AbandonedAsync(DateTimeOffset endedBefore, int limit, CancellationToken cancellationToken) =>
+        database.Command(
             "SELECT DISTINCT r.session_id, s.end_time FROM recordings r JOIN sessions s ON s.session_id = r.session_id "
             + "WHERE r.completed = @no AND s.end_time IS NOT NULL AND s.end_time < @before ORDER BY s.end_time LIMIT @limit",
-            ("no", false), ("before", endedBefore.ToUnixTimeMilliseconds()), ("limit", limit));
-        await using var row = await command.ExecuteReaderAsync(cancellationToken);
-        var sessions = new List<(string, DateTimeOffset)>();
-        while (await row.ReadAsync(cancellationToken))
-        {
-            sessions.Add((row.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1))));
-        }
-        return sessions;
-    }
+            ("no", false), ("before", endedBefore.ToUnixTimeMilliseconds()), ("limit", limit))
+        .ReadAllAsync(row => (row.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1))), cancellationToken);
 
     /// <summary>Files every stream of which completed before <paramref name="cutoff"/>: what retention may delete.</summary>
-    public async Task<List<(string RecordingId, string Path)>> ExpiredFilesAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
-    {
-        await using var command = database.Command(
+    public Task<List<(string RecordingId, string Path)>> ExpiredFilesAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken) =>
+        database.Command(
             "SELECT DISTINCT r.recording_id, r.path FROM recordings r WHERE r.completed = @yes AND r.ended_at < @cutoff "
             + "AND NOT EXISTS (SELECT 1 FROM recordings o WHERE o.recording_id = r.recording_id AND (o.completed = @no OR o.ended_at >= @cutoff)) "
             + "ORDER BY r.recording_id LIMIT @limit",
-            ("yes", true), ("no", false), ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("limit", limit));
-        await using var row = await command.ExecuteReaderAsync(cancellationToken);
-        var files = new List<(string, string)>();
-        while (await row.ReadAsync(cancellationToken))
-        {
-            files.Add((row.GetString(0), row.GetString(1)));
-        }
-        return files;
-    }
+            ("yes", true), ("no", false), ("cutoff", cutoff.ToUnixTimeMilliseconds()), ("limit", limit))
+        .ReadAllAsync(row => (row.GetString(0), row.GetString(1)), cancellationToken);
 
     /// <summary>Deletes the rows of a file retention removed, unless one of them changed since it was chosen.</summary>
     public async Task DeleteFileAsync(string recordingId, DateTimeOffset cutoff, CancellationToken cancellationToken)
@@ -123,21 +106,9 @@ internal sealed class RecordingCatalog(ServiceDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<List<RecordingRow>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
-    {
-        await using (command)
-        {
-            await using var row = await command.ExecuteReaderAsync(cancellationToken);
-            var rows = new List<RecordingRow>();
-            while (await row.ReadAsync(cancellationToken))
-            {
-                rows.Add(new RecordingRow(
-                    row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4), row.GetString(5), row.GetString(6),
-                    row.GetInt64(7), DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(8)),
-                    row.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(9)),
-                    (ulong)row.GetInt64(10), row.GetBoolean(11), (ulong)row.GetInt64(12), row.IsDBNull(13) ? null : row.GetString(13)));
-            }
-            return rows;
-        }
-    }
+    private static RecordingRow Row(DbDataReader row) => new(
+        row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetString(4), row.GetString(5), row.GetString(6),
+        row.GetInt64(7), DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(8)),
+        row.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(9)),
+        (ulong)row.GetInt64(10), row.GetBoolean(11), (ulong)row.GetInt64(12), row.IsDBNull(13) ? null : row.GetString(13));
 }

@@ -16,7 +16,7 @@ internal static class RecordingDownload
             var row = await catalog.FindFileAsync(recordingId, cancellationToken);
             if (row is null)
             {
-                return Results.Json(new { error = $"no recording {recordingId}" }, statusCode: StatusCodes.Status404NotFound);
+                return ErrorJson.Result(StatusCodes.Status404NotFound, $"no recording {recordingId}");
             }
             FileStream file;
             try
@@ -25,7 +25,7 @@ internal static class RecordingDownload
             }
             catch (Exception failure) when (failure is FileNotFoundException or DirectoryNotFoundException or ArgumentException)
             {
-                return Results.Json(new { error = $"the file of recording {recordingId} is gone" }, statusCode: StatusCodes.Status404NotFound);
+                return ErrorJson.Result(StatusCodes.Status404NotFound, $"the file of recording {recordingId} is gone");
             }
             var length = Math.Min(row.SizeBytes, file.Length);
             return Results.Stream(async body =>

@@ -18,8 +18,7 @@ internal static class RecordingRegistration
             .Validate(options => options.CheckpointInterval > TimeSpan.Zero, $"{RecordingOptions.Section}:CheckpointInterval must be positive")
             .ValidateOnStart();
         builder.Services.AddHttpClient(nameof(UserTokens));
-        builder.Services.AddSingleton(services => new RecordingDirectory(
-            Path.GetFullPath(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory, builder.Environment.ContentRootPath)));
+        builder.Services.AddSingleton(services => new RecordingDirectory(services.GetRequiredService<IOptions<SessionsOptions>>().Value.DataDirectory));
         builder.Services.AddSingleton<RecordingCatalog>();
         builder.Services.AddSingleton<RecordingFiles>();
         builder.Services.AddSingleton<OpenRecordings>();

@@ -4,9 +4,13 @@ using K8shell.Database;
 
 namespace K8shell.Sessions.Records;
 
-/// <summary>Reads the <c>recordings</c> table (SessionsSchema) that the recording streams keep.</summary>
-internal sealed class RecordingsOfSessions(ServiceDatabase database) : ISessionRecordings
+/// <summary>
+/// The recordings a session's record lists (<c>Session.recordings</c>), read from the <c>recordings</c> table
+/// (SessionsSchema) that the recording streams keep. Records only read them.
+/// </summary>
+internal sealed class RecordingsOfSessions(ServiceDatabase database)
 {
+    /// <summary>Recordings by session ID, oldest first; sessions without any are missing from the answer.</summary>
     public async Task<IReadOnlyDictionary<string, List<RecordingInfo>>> ListAsync(IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, List<RecordingInfo>>(StringComparer.Ordinal);

@@ -71,6 +71,3 @@ internal sealed record RecordingJson(
 
 /// <summary>The answer of GET /api/sessions: one page and how many match in all.</summary>
 internal sealed record SessionPageJson(IReadOnlyList<SessionJson> Sessions, long Total);
-
-/// <summary>Every refusal of the HTTP API: what was wrong, naming the parameter.</summary>
-internal sealed record ErrorJson(string Error);

@@ -16,7 +16,7 @@ internal static class SessionRecordsRegistration
             .Validate(options => options.Interval > TimeSpan.Zero, $"{RetentionOptions.Section}:Interval must be positive")
             .Validate(options => options.BatchSize is > 0 and <= 10_000, $"{RetentionOptions.Section}:BatchSize must be from 1 to 10000")
             .ValidateOnStart();
-        builder.Services.AddSingleton<ISessionRecordings, RecordingsOfSessions>();
+        builder.Services.AddSingleton<RecordingsOfSessions>();
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<DatabaseLeases>();
         builder.Services.AddHostedService<SessionJanitor>();

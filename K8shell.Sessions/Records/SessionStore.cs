@@ -11,7 +11,7 @@ namespace K8shell.Sessions.Records;
 /// (SQLite) from the first statement, so concurrent upserts, ends and the janitor never interleave.
 /// Counters and operations only grow: a report older than what is stored (a late retry) cannot undo it.
 /// </summary>
-internal sealed class SessionStore(ServiceDatabase database, ISessionRecordings recordings, TimeProvider time)
+internal sealed class SessionStore(ServiceDatabase database, RecordingsOfSessions recordings, TimeProvider time)
 {
     /// <summary>Inserts the session or updates it; FailedPrecondition when it has ended or belongs to another user.</summary>
     public async Task<Session> UpsertAsync(SessionReport report, CancellationToken cancellationToken)
@@ -78,29 +78,20 @@ internal sealed class SessionStore(ServiceDatabase database, ISessionRecordings 
     }
 
     /// <summary>The session, or null when there is none by that ID.</summary>
-    public async Task<Session?> FindAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        await using var command = database.Command($"SELECT {SessionRows.Columns} FROM sessions WHERE session_id = @session_id", ("session_id", sessionId));
-        await using var row = await command.ExecuteReaderAsync(cancellationToken);
-        return await row.ReadAsync(cancellationToken) ? await WithRecordingsAsync(SessionRows.Read(row), cancellationToken) : null;
-    }
+    public async Task<Session?> FindAsync(string sessionId, CancellationToken cancellationToken) =>
+        await database.Command($"SELECT {SessionRows.Columns} FROM sessions WHERE session_id = @session_id", ("session_id", sessionId))
+            .ReadFirstAsync(SessionRows.Read, cancellationToken) is { } session
+            ? await WithRecordingsAsync(session, cancellationToken)
+            : null;
 
     /// <summary>One page of the sessions matching the query (by start time, then ID) and how many match in all.</summary>
     public async Task<(List<Session> Page, long Total)> QueryAsync(SessionQuery query, CancellationToken cancellationToken)
     {
         var (where, parameters) = query.Filter();
         var direction = query.NewestFirst ? "DESC" : "ASC";
-        var page = new List<Session>();
-        await using (var select = database.Command(
+        var page = await database.Command(
             $"SELECT {SessionRows.Columns} FROM sessions {where} ORDER BY start_time {direction}, session_id {direction} LIMIT @limit OFFSET @offset",
-            [.. parameters, ("limit", (long)query.Limit), ("offset", query.Offset)]))
-        await using (var row = await select.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await row.ReadAsync(cancellationToken))
-            {
-                page.Add(SessionRows.Read(row));
-            }
-        }
+            [.. parameters, ("limit", (long)query.Limit), ("offset", query.Offset)]).ReadAllAsync(SessionRows.Read, cancellationToken);
         await using var count = database.Command($"SELECT COUNT(*) FROM sessions {where}", [.. parameters]);
         var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
         await AddRecordingsAsync(page, cancellationToken);
@@ -147,10 +138,8 @@ internal sealed class SessionStore(ServiceDatabase database, ISessionRecordings 
                 return null;
             }
         }
-        await using var select = ServiceDatabase.Command(connection, transaction,
-            $"SELECT {SessionRows.Columns} FROM sessions WHERE session_id = @session_id", ("session_id", sessionId));
-        await using var row = await select.ExecuteReaderAsync(cancellationToken);
-        return await row.ReadAsync(cancellationToken) ? SessionRows.Read(row) : null;
+        return await ServiceDatabase.Command(connection, transaction,
+            $"SELECT {SessionRows.Columns} FROM sessions WHERE session_id = @session_id", ("session_id", sessionId)).ReadFirstAsync(SessionRows.Read, cancellationToken);
     }
 
     /// <summary>Whether the row went in; false when a concurrent caller's insert of the same ID came first.</summary>

@@ -32,7 +32,7 @@ internal static class SessionsHttpApi
         }
         catch (FormatException bad)
         {
-            return Error(StatusCodes.Status400BadRequest, bad.Message);
+            return ErrorJson.Result(StatusCodes.Status400BadRequest, bad.Message);
         }
         return await FromStoreAsync(database, loggers, async () =>
         {
@@ -44,7 +44,7 @@ internal static class SessionsHttpApi
     private static Task<IResult> GetAsync(string id, SessionStore store, ServiceDatabase database, ILoggerFactory loggers, CancellationToken cancellationToken) =>
         FromStoreAsync(database, loggers, async () => await store.FindAsync(id, cancellationToken) is { } session
             ? Results.Json(SessionJson.From(session), Json)
-            : Error(StatusCodes.Status404NotFound, $"there is no session {id}"));
+            : ErrorJson.Result(StatusCodes.Status404NotFound, $"there is no session {id}"));
 
     /// <summary>The query string as a GetSessions request; FormatException naming the parameter that is wrong.</summary>
     private static GetSessionsRequest Parse(IQueryCollection query)
@@ -111,9 +111,7 @@ internal static class SessionsHttpApi
         catch (DbException failed)
         {
             loggers.CreateLogger(typeof(SessionsHttpApi)).LogError(failed, "HTTP API: the session store ({Database}) failed", database.Description);
-            return Error(StatusCodes.Status503ServiceUnavailable, "the session store is unavailable; try again");
+            return ErrorJson.Result(StatusCodes.Status503ServiceUnavailable, "the session store is unavailable; try again");
         }
     }
-
-    private static IResult Error(int status, string message) => Results.Json(new ErrorJson(message), Json, statusCode: status);
 }

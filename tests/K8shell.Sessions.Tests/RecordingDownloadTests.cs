@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using K8shell.Contracts.Sessions.V1;
 using static K8shell.Sessions.Tests.StreamFrames;
@@ -97,13 +96,5 @@ public sealed class RecordingDownloadTests(RecordingStreamsFixture fixture)
         return recording.GetProperty("recordingId").GetString()!;
     }
 
-    private HttpClient Http(string? token)
-    {
-        var http = new HttpClient { BaseAddress = fixture.Sessions.HttpEndpoint };
-        if (token is not null)
-        {
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        return http;
-    }
+    private HttpClient Http(string? token) => SessionsProcess.Http(fixture.Sessions, token);
 }

@@ -58,20 +58,9 @@ public sealed class RecordingStreamsFixture : IAsyncLifetime
     }
 
     /// <summary>A Sessions of the test's own on <paramref name="dataDirectory"/>, with <paramref name="settings"/> over the usual ones.</summary>
-    public Task<ServiceProcess> StartSessionsAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["Sessions__DataDirectory"] = dataDirectory,
-            ["Sessions__Callers__StaticTokens__ssh-proxy"] = CallerToken,
-            ["services__identity__http__0"] = Identity.HttpEndpoint.ToString(),
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            environment[key] = value;
-        }
-        return ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, environment, TestContext.Current.CancellationToken);
-    }
+    public Task<ServiceProcess> StartSessionsAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null) =>
+        SessionsProcess.StartAsync(dataDirectory, CallerToken,
+            [new("services__identity__http__0", Identity.HttpEndpoint.ToString()), .. settings ?? new Dictionary<string, string?>()]);
 
     /// <summary>The recording client of <paramref name="sessions"/> (the shared one by default), calling as the proxy.</summary>
     internal RecordingService.RecordingServiceClient Recordings(ServiceProcess? sessions = null) =>

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Grpc.Net.Client;
 using K8shell.Contracts.Sessions.V1;
@@ -40,37 +39,17 @@ public sealed partial class RecordsService : IAsyncDisposable
     /// <c>Sessions:Janitor:Interval</c>) add or override.
     /// </summary>
     public static async Task<RecordsService> StartAsync(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null) =>
-        new(await ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, Environment(store, settings),
-            TestContext.Current.CancellationToken));
+        new(await SessionsProcess.StartAsync(store.DataDirectory, CallerToken, Settings(store, settings)));
 
     /// <summary>The environment <see cref="StartAsync"/> gives Sessions, for tests that launch it expecting a refusal.</summary>
-    public static Dictionary<string, string?> Environment(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null)
-    {
-        var environment = new Dictionary<string, string?>
-        {
-            ["Sessions__DataDirectory"] = store.DataDirectory,
-            ["Sessions__Callers__StaticTokens__ssh-proxy"] = CallerToken,
-        };
-        foreach (var (key, value) in store.Settings.Concat(settings ?? new Dictionary<string, string?>()))
-        {
-            environment[key.Replace(":", "__")] = value;
-        }
-        return environment;
-    }
+    public static Dictionary<string, string?> Environment(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null) =>
+        SessionsProcess.Environment(store.DataDirectory, CallerToken, Settings(store, settings));
 
     /// <summary>A channel with another credential (null: none), for the refusals.</summary>
     public GrpcChannel ChannelWith(string? token) => GrpcChannels.WithBearer(Process.GrpcEndpoint!, token);
 
     /// <summary>An HTTP client with another credential (null: none).</summary>
-    public HttpClient Client(string? token)
-    {
-        var client = new HttpClient { BaseAddress = Process.HttpEndpoint };
-        if (token is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        return client;
-    }
+    public HttpClient Client(string? token) => SessionsProcess.Http(Process, token);
 
     /// <summary>What the janitor logged it ended, summed over its log lines.</summary>
     public int EndedByJanitor => JanitorEnded().Matches(Child.Output).Sum(match => int.Parse(match.Groups[1].Value));
@@ -87,6 +66,9 @@ public sealed partial class RecordsService : IAsyncDisposable
         _channel.Dispose();
         await Process.DisposeAsync();
     }
+
+    private static IEnumerable<KeyValuePair<string, string?>> Settings(RecordsStore store, IReadOnlyDictionary<string, string?>? settings) =>
+        store.Settings.Concat(settings ?? new Dictionary<string, string?>());
 
     [GeneratedRegex(@"Session janitor ended (\d+) sessions")]
     private static partial Regex JanitorEnded();
