@@ -35,21 +35,16 @@ public sealed class DeviceFlows(ServiceDatabase database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<DeviceFlow?> FindAsync(string provider, string username, CancellationToken cancellationToken)
-    {
-        await using var command = database.Command(
+    public Task<DeviceFlow?> FindAsync(string provider, string username, CancellationToken cancellationToken) =>
+        database.Command(
             """
             SELECT device_code, user_code, verification_uri, expires_at, interval_seconds, next_poll_at
             FROM device_flows WHERE provider = @provider AND username = @username
             """,
-            ("provider", provider), ("username", username));
-        await using var row = await command.ExecuteReaderAsync(cancellationToken);
-        return await row.ReadAsync(cancellationToken)
-            ? new DeviceFlow(provider, username, row.GetString(0), row.GetString(1), row.GetString(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(3)), TimeSpan.FromSeconds(row.GetInt64(4)),
-                DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)))
-            : null;
-    }
+            ("provider", provider), ("username", username))
+        .ReadFirstAsync(row => new DeviceFlow(provider, username, row.GetString(0), row.GetString(1), row.GetString(2),
+            DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(3)), TimeSpan.FromSeconds(row.GetInt64(4)),
+            DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5))), cancellationToken);
 
     public async Task DeleteAsync(string provider, string username, CancellationToken cancellationToken)
     {

@@ -49,37 +49,32 @@ public sealed class UserCache(ServiceDatabase database, TimeProvider time)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<CachedUser?> ReadAsync(DbCommand command, CancellationToken cancellationToken)
+    private static Task<CachedUser?> ReadAsync(DbCommand command, CancellationToken cancellationToken) =>
+        command.ReadFirstAsync(Read, cancellationToken);
+
+    private static CachedUser Read(DbDataReader row)
     {
-        await using (command)
+        var user = new UserRecord
         {
-            await using var row = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await row.ReadAsync(cancellationToken))
-            {
-                return null;
-            }
-            var user = new UserRecord
-            {
-                Username = row.GetString(0),
-                Source = row.GetString(1),
-                ExternalId = row.GetString(2),
-                IsValid = row.GetBoolean(3),
-                Locked = row.GetBoolean(4),
-                Uid = (uint)row.GetInt64(6),
-                Gid = (uint)row.GetInt64(7),
-                Fullname = row.GetString(8),
-                Email = row.GetString(9),
-                Organization = row.GetString(10),
-                Shell = row.GetString(11),
-                Sudo = row.GetBoolean(12),
-                Roles = List(row.GetString(13)),
-                Blueprints = List(row.GetString(14)),
-                Auths = List(row.GetString(15)),
-                AuthorizedKeys = [.. row.GetString(16).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(AuthorizedKey.Parse)],
-                PasswordHash = row.IsDBNull(17) ? null : row.GetString(17),
-            };
-            return new CachedUser(user, DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)));
-        }
+            Username = row.GetString(0),
+            Source = row.GetString(1),
+            ExternalId = row.GetString(2),
+            IsValid = row.GetBoolean(3),
+            Locked = row.GetBoolean(4),
+            Uid = (uint)row.GetInt64(6),
+            Gid = (uint)row.GetInt64(7),
+            Fullname = row.GetString(8),
+            Email = row.GetString(9),
+            Organization = row.GetString(10),
+            Shell = row.GetString(11),
+            Sudo = row.GetBoolean(12),
+            Roles = List(row.GetString(13)),
+            Blueprints = List(row.GetString(14)),
+            Auths = List(row.GetString(15)),
+            AuthorizedKeys = [.. row.GetString(16).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(AuthorizedKey.Parse)],
+            PasswordHash = row.IsDBNull(17) ? null : row.GetString(17),
+        };
+        return new CachedUser(user, DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(5)));
     }
 
     private static string Json(IReadOnlyList<string> values) => JsonSerializer.Serialize(values);
