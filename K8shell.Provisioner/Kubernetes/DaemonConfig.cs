@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using K8shell.Provisioner.Workspaces;
 
 namespace K8shell.Provisioner.Kubernetes;
@@ -19,47 +17,7 @@ internal static class DaemonConfig
 
     public static string Path => $"{Directory}/{FileName}";
 
-    public static string Render(WorkspaceSpec spec, string image, KubernetesBackendOptions options)
-    {
-        var owner = spec.Owner;
-        var workspace = new JsonObject
-        {
-            ["Name"] = spec.Name,
-            ["Owner"] = owner.Username,
-            ["User"] = owner.Username,
-            ["Uid"] = owner.Uid,
-            ["Gid"] = owner.Gid,
-            ["Home"] = $"/home/{owner.Username}",
-            ["Environment"] = Json(WorkspaceEnvironment.Of(spec, image)),
-            ["InitScripts"] = new JsonArray(spec.Blueprint.InitScripts
-                .Select(script => (JsonNode)new JsonObject { ["Name"] = script.Name, ["Script"] = script.Script }).ToArray()),
-            ["Splash"] = spec.Blueprint.Splash,
-        };
-        if (owner.Shell.Length > 0)
-        {
-            workspace["Shell"] = owner.Shell;
-        }
-        var auth = new JsonObject { ["JwksUrl"] = options.JwksUrl };
-        if (options.Issuer.Length > 0)
-        {
-            auth["Issuer"] = options.Issuer;
-        }
-        var config = new JsonObject
-        {
-            ["Workspace"] = workspace,
-            ["Auth"] = auth,
-            ["Kestrel"] = new JsonObject
-            {
-                ["Endpoints"] = new JsonObject
-                {
-                    ["grpc"] = new JsonObject { ["Url"] = $"http://*:{WorkspaceObjectNames.GrpcPort}", ["Protocols"] = "Http2" },
-                    ["http"] = new JsonObject { ["Url"] = $"http://*:{WorkspaceObjectNames.HealthPort}", ["Protocols"] = "Http1" },
-                },
-            },
-        };
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-
-    private static JsonObject Json(IEnumerable<KeyValuePair<string, string>> variables) =>
-        new(variables.Select(variable => KeyValuePair.Create(variable.Key, (JsonNode?)variable.Value)));
+    public static string Render(WorkspaceSpec spec, string image, KubernetesBackendOptions options) =>
+        DaemonConfigFile.Render(spec, image, new DaemonAccount(spec.Owner.Username, $"/home/{spec.Owner.Username}", spec.Owner.Shell, spec.Owner.Uid, spec.Owner.Gid),
+            options.JwksUrl, options.Issuer, $"http://*:{WorkspaceObjectNames.GrpcPort}", $"http://*:{WorkspaceObjectNames.HealthPort}");
 }

@@ -75,6 +75,22 @@ internal static class ListWatch
         }
     }
 
+    /// <summary><see cref="RunAsync"/> for the one pod named <paramref name="name"/> (a field selector on its name).</summary>
+    public static Task RunPodAsync(KubernetesApi api, string name, Func<IList<V1Pod>, ValueTask> listed, Func<WatchEventType, V1Pod, ValueTask> changed,
+        ILogger logger, string what, CancellationToken cancellationToken)
+    {
+        var selector = $"metadata.name={name}";
+        return RunAsync<V1Pod>(
+            async token =>
+            {
+                var list = await api.CallAsync($"list pod \"{name}\"", client => client.CoreV1.ListNamespacedPodAsync(api.Namespace, fieldSelector: selector, cancellationToken: token), token);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (version, onError, token) => api.Client.CoreV1.WatchListNamespacedPodAsync(api.Namespace, fieldSelector: selector, resourceVersion: version,
+                allowWatchBookmarks: true, onError: onError, cancellationToken: token),
+            listed, changed, logger, what, cancellationToken);
+    }
+
     private static bool IsGone(Exception error) => error switch
     {
         KubernetesException { Status.Code: 410 } => true,

@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Models;
 
 namespace K8shell.Provisioner.Kubernetes;
 
@@ -21,15 +20,7 @@ internal sealed class PodDeletion(KubernetesApi api, TimeSpan timeout, ILogger l
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         waiting.CancelAfter(timeout);
         var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var selector = $"metadata.name={name}";
-        var watch = ListWatch.RunAsync<V1Pod>(
-            async token =>
-            {
-                var list = await api.CallAsync($"list pod \"{name}\"", client => client.CoreV1.ListNamespacedPodAsync(api.Namespace, fieldSelector: selector, cancellationToken: token), token);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (version, onError, token) => api.Client.CoreV1.WatchListNamespacedPodAsync(api.Namespace, fieldSelector: selector, resourceVersion: version,
-                allowWatchBookmarks: true, onError: onError, cancellationToken: token),
+        var watch = ListWatch.RunPodAsync(api, name,
             pods =>
             {
                 if (pods.Count == 0)

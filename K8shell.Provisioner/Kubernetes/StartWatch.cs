@@ -93,21 +93,11 @@ internal sealed class StartWatch(KubernetesApi api, TimeSpan pullingGrace, TimeP
         }
     }
 
-    private Task WatchPodAsync(string name, ChannelWriter<Signal> signals, CancellationToken cancellationToken)
-    {
-        var selector = $"metadata.name={name}";
-        return ListWatch.RunAsync<V1Pod>(
-            async token =>
-            {
-                var list = await api.CallAsync($"list pod {name}", client => client.CoreV1.ListNamespacedPodAsync(api.Namespace, fieldSelector: selector, cancellationToken: token), token);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (version, onError, token) => api.Client.CoreV1.WatchListNamespacedPodAsync(api.Namespace, fieldSelector: selector, resourceVersion: version,
-                allowWatchBookmarks: true, onError: onError, cancellationToken: token),
+    private Task WatchPodAsync(string name, ChannelWriter<Signal> signals, CancellationToken cancellationToken) =>
+        ListWatch.RunPodAsync(api, name,
             pods => signals.WriteAsync(new PodSeen(pods.FirstOrDefault()), cancellationToken),
             (type, pod) => signals.WriteAsync(new PodSeen(type == WatchEventType.Deleted ? null : pod), cancellationToken),
             logger, $"pod {name}", cancellationToken);
-    }
 
     private Task WatchEventsAsync(string involvedName, bool historyFirst, ChannelWriter<Signal> signals, CancellationToken cancellationToken)
     {

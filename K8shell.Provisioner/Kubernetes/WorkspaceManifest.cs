@@ -100,10 +100,6 @@ internal sealed record WorkspaceManifest(
             NetworkPolicyManifest.Build(spec, labels, options), hash);
     }
 
-    /// <summary>Every claim the pod mounts.</summary>
-    public IEnumerable<string> ClaimNames =>
-        LocalClaims.Concat(SharedClaims).Select(claim => claim.Metadata.Name).Concat(ExistingClaims);
-
     private static V1PersistentVolumeClaim Claim(string name, IDictionary<string, string> labels, string accessMode, KubernetesBackendOptions options) => new()
     {
         ApiVersion = "v1",

@@ -9,37 +9,14 @@ namespace K8shell.Provisioner.Process;
 /// </summary>
 internal static class DaemonConfiguration
 {
-    /// <summary>The content of <c>k8shelld.json</c> (k8shelld's README lists the keys).</summary>
-    public static object For(WorkspaceSpec spec, WorkspaceFolder folder, int port, ProcessBackendOptions options) => new Dictionary<string, object>
-    {
-        ["Workspace"] = new Dictionary<string, object>
-        {
-            ["Name"] = spec.Name,
-            ["Owner"] = spec.Owner.Username,
-            // Local workspaces are the developer's own processes: they run as whoever runs the Provisioner.
-            ["User"] = System.Environment.UserName,
-            ["Home"] = folder.Home,
-            // The owner's shell when this machine has it; otherwise the account's own.
-            ["Shell"] = File.Exists(spec.Owner.Shell) ? spec.Owner.Shell : "",
-            ["Environment"] = WorkspaceEnvironment.Of(spec, spec.Blueprint.Image),
-            ["InitScripts"] = spec.Blueprint.InitScripts.Select(script => new Dictionary<string, string> { ["Name"] = script.Name, ["Script"] = script.Script }).ToList(),
-            ["Splash"] = spec.Blueprint.Splash,
-        },
-        ["Auth"] = new Dictionary<string, string>
-        {
-            ["JwksUrl"] = options.JwksUrl?.ToString() ?? throw new InvalidOperationException($"{ProcessBackendOptions.Section}:JwksUrl is not set"),
-            ["Issuer"] = options.Issuer ?? "",
-        },
-        // gRPC on the chosen loopback port; the HTTP health endpoint on any free one (the Provisioner asks gRPC health).
-        ["Kestrel"] = new Dictionary<string, object>
-        {
-            ["Endpoints"] = new Dictionary<string, object>
-            {
-                ["grpc"] = new Dictionary<string, string> { ["Url"] = $"http://127.0.0.1:{port}", ["Protocols"] = "Http2" },
-                ["http"] = new Dictionary<string, string> { ["Url"] = "http://127.0.0.1:0", ["Protocols"] = "Http1" },
-            },
-        },
-    };
+    /// <summary>The content of <c>k8shelld.json</c>: gRPC on the chosen loopback port, the HTTP health endpoint on any free one (the Provisioner asks gRPC health).</summary>
+    public static string For(WorkspaceSpec spec, WorkspaceFolder folder, int port, ProcessBackendOptions options) =>
+        DaemonConfigFile.Render(spec, spec.Blueprint.Image,
+            // Local workspaces are the developer's own processes: they run as whoever runs the Provisioner, in the
+            // owner's shell when this machine has it, otherwise the account's own.
+            new DaemonAccount(System.Environment.UserName, folder.Home, File.Exists(spec.Owner.Shell) ? spec.Owner.Shell : ""),
+            options.JwksUrl?.ToString() ?? throw new InvalidOperationException($"{ProcessBackendOptions.Section}:JwksUrl is not set"),
+            options.Issuer ?? "", $"http://127.0.0.1:{port}", "http://127.0.0.1:0");
 
     /// <summary>The daemon's command: an entry assembly runs with the dotnet host that runs this Provisioner.</summary>
     public static IReadOnlyList<string> Command(ProcessBackendOptions options)

@@ -50,7 +50,7 @@ internal sealed class WorkspaceFolder(string root, string name)
 
     public void WriteRecord(ProcessWorkspaceRecord record) => WriteAtomically(RecordFile, JsonSerializer.SerializeToUtf8Bytes(record, Json));
 
-    public void WriteDaemonConfig(object configuration) => WriteAtomically(DaemonConfigFile, JsonSerializer.SerializeToUtf8Bytes(configuration, Json));
+    public void WriteDaemonConfig(string configuration) => WriteAtomically(DaemonConfigFile, System.Text.Encoding.UTF8.GetBytes(configuration));
 
     /// <summary>Creates the folder and the home (both the user's alone).</summary>
     public void Create()
