@@ -105,7 +105,9 @@ internal static class RecordingFrames
         {
             throw Invalid("the header has no origin");
         }
-        var startedAt = origin.StartedAt?.ToDateTimeOffset() ?? throw Invalid("the header's origin.started_at is not set");
+        var startedAt = origin.StartedAt is { } started
+            ? UnixTimes.CheckedTime(started, "the header's origin.started_at")
+            : throw Invalid("the header's origin.started_at is not set");
         if (startedAt < Earliest || startedAt >= Latest)
         {
             throw Invalid($"the header's origin.started_at {startedAt:u} is not between 1970 and 2100");
@@ -119,7 +121,7 @@ internal static class RecordingFrames
         {
             throw Invalid($"the terminal size {width}x{height} is out of range (1 to {CastHeader.MaxSide} on each side)");
         }
-        return new CastHeader(width, height, origin.StartedAt.ToDateTimeOffset());
+        return new CastHeader(width, height, UnixTimes.CheckedTime(origin.StartedAt, "the header's origin.started_at"));
     }
 
     private static string Id(string value, string field) => value switch

@@ -50,7 +50,7 @@ internal sealed class RecordingGrpcService(RecordingCalls calls, OpenRecordings 
         {
             throw RecordingFrames.Invalid("session_id is empty");
         }
-        var endedAt = request.EndTime?.ToDateTimeOffset() ?? time.GetUtcNow();
+        var endedAt = request.EndTime is { } end ? UnixTimes.CheckedTime(end, "end_time") : time.GetUtcNow();
         return new EndRecordingSessionResponse
         {
             ClosedRecordings = (uint)await recordings.EndSessionAsync(request.SessionId, endedAt, context.CancellationToken),

@@ -89,6 +89,24 @@ public sealed class TerminalRecordingStreamTests(RecordingStreamsFixture fixture
     }
 
     [Fact]
+    public async Task A_time_that_is_no_time_is_refused_naming_the_field()
+    {
+        var client = fixture.Recordings();
+        var origin = Origin(NewSessionId(), $"sh-badtime-{Guid.NewGuid():N}", await fixture.UserTokenAsync("alice"));
+        origin.StartedAt.Nanos = -1;
+
+        var header = await Assert.ThrowsAsync<RpcException>(() => SendAsync(client.StreamShellRecording(cancellationToken: Cancel), [ShellHeader(origin)]));
+        var end = await Assert.ThrowsAsync<RpcException>(async () => await client.EndRecordingSessionAsync(
+            new EndRecordingSessionRequest { SessionId = NewSessionId(), EndTime = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = 1, Nanos = 1_000_000_000 } },
+            cancellationToken: Cancel));
+
+        Assert.Equal((StatusCode.InvalidArgument, $"the header's origin.started_at is not a valid time (seconds {origin.StartedAt.Seconds}, nanos -1)"),
+            (header.StatusCode, header.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "end_time is not a valid time (seconds 1, nanos 1000000000)"), (end.StatusCode, end.Status.Detail));
+        Assert.False(File.Exists(Path.Combine(fixture.DataDirectory, "recordings", "alice", "shell", $"{origin.StreamId}.cast")));
+    }
+
+    [Fact]
     public async Task A_sequence_that_skips_ends_the_call_and_nothing_after_it_is_written()
     {
         var session = NewSessionId();

@@ -2,17 +2,20 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
-namespace K8shell.Sessions.Records;
+namespace K8shell.Sessions;
 
-/// <summary>The store keeps times as unix milliseconds; the contract speaks protobuf Timestamps.</summary>
+/// <summary>The store keeps times as unix milliseconds; the contract speaks protobuf Timestamps, which callers may send malformed.</summary>
 internal static class UnixTimes
 {
     /// <summary>Milliseconds of <paramref name="timestamp"/>; InvalidArgument naming <paramref name="field"/> when it is no valid time.</summary>
-    public static long Checked(Timestamp timestamp, string field)
+    public static long Checked(Timestamp timestamp, string field) => CheckedTime(timestamp, field).ToUnixTimeMilliseconds();
+
+    /// <summary><paramref name="timestamp"/> as a time; InvalidArgument naming <paramref name="field"/> when it is none (nanos out of range, year past 9999).</summary>
+    public static DateTimeOffset CheckedTime(Timestamp timestamp, string field)
     {
         try
         {
-            return timestamp.ToDateTimeOffset().ToUnixTimeMilliseconds();
+            return timestamp.ToDateTimeOffset();
         }
         catch (InvalidOperationException)
         {
