@@ -35,7 +35,7 @@ internal static class RecordingDownload
                     await CopyAsync(file, body, length, cancellationToken);
                 }
             }, RecordingKinds.ContentTypeOf(row.Format), Path.GetFileName(row.Path));
-        }).RequireAuthorization();
+        }).RequireAuthorization().AddEndpointFilter<StoreUnavailableFilter>();
 
     private static async Task CopyAsync(Stream from, Stream to, long length, CancellationToken cancellationToken)
     {

@@ -1,9 +1,7 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using K8shell.Contracts.Sessions.V1;
-using K8shell.Database;
 
 namespace K8shell.Sessions.Records;
 
@@ -19,11 +17,11 @@ internal static class SessionsHttpApi
 
     public static void MapSessionsHttpApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/sessions", ListAsync).RequireAuthorization();
-        endpoints.MapGet("/api/sessions/{id}", GetAsync).RequireAuthorization();
+        endpoints.MapGet("/api/sessions", ListAsync).RequireAuthorization().AddEndpointFilter<StoreUnavailableFilter>();
+        endpoints.MapGet("/api/sessions/{id}", GetAsync).RequireAuthorization().AddEndpointFilter<StoreUnavailableFilter>();
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, SessionStore store, ServiceDatabase database, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest request, SessionStore store, CancellationToken cancellationToken)
     {
         GetSessionsRequest query;
         try
@@ -34,17 +32,14 @@ internal static class SessionsHttpApi
         {
             return ErrorJson.Result(StatusCodes.Status400BadRequest, bad.Message);
         }
-        return await FromStoreAsync(database, loggers, async () =>
-        {
-            var (page, total) = await store.QueryAsync(SessionQuery.From(query), cancellationToken);
-            return Results.Json(new SessionPageJson([.. page.Select(SessionJson.From)], total), Json);
-        });
+        var (page, total) = await store.QueryAsync(SessionQuery.From(query), cancellationToken);
+        return Results.Json(new SessionPageJson([.. page.Select(SessionJson.From)], total), Json);
     }
 
-    private static Task<IResult> GetAsync(string id, SessionStore store, ServiceDatabase database, ILoggerFactory loggers, CancellationToken cancellationToken) =>
-        FromStoreAsync(database, loggers, async () => await store.FindAsync(id, cancellationToken) is { } session
+    private static async Task<IResult> GetAsync(string id, SessionStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } session
             ? Results.Json(SessionJson.From(session), Json)
-            : ErrorJson.Result(StatusCodes.Status404NotFound, $"there is no session {id}"));
+            : ErrorJson.Result(StatusCodes.Status404NotFound, $"there is no session {id}");
 
     /// <summary>The query string as a GetSessions request; FormatException naming the parameter that is wrong.</summary>
     private static GetSessionsRequest Parse(IQueryCollection query)
@@ -100,18 +95,4 @@ internal static class SessionsHttpApi
         var text when uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) => count,
         var text => throw new FormatException($"{name} is \"{text}\"; it must be a whole number from 0 to {uint.MaxValue}"),
     };
-
-    /// <summary>Runs a store read; a failing database is 503 with the reason logged, as gRPC answers Unavailable.</summary>
-    private static async Task<IResult> FromStoreAsync(ServiceDatabase database, ILoggerFactory loggers, Func<Task<IResult>> read)
-    {
-        try
-        {
-            return await read();
-        }
-        catch (DbException failed)
-        {
-            loggers.CreateLogger(typeof(SessionsHttpApi)).LogError(failed, "HTTP API: the session store ({Database}) failed", database.Description);
-            return ErrorJson.Result(StatusCodes.Status503ServiceUnavailable, "the session store is unavailable; try again");
-        }
-    }
 }

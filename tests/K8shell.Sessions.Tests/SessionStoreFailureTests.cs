@@ -22,7 +22,7 @@ public abstract class SessionStoreFailureTests(RecordsStoreKind kind)
         using var store = await kind.NewStoreAsync();
         await using var sessions = await RecordsService.StartAsync(store);
         await using (var database = store.Open())
-        await using (var drop = database.Command("DROP TABLE sessions"))
+        await using (var drop = database.Command("DROP TABLE sessions; DROP TABLE recordings"))
         {
             await drop.ExecuteNonQueryAsync(Cancellation);
         }
@@ -30,11 +30,13 @@ public abstract class SessionStoreFailureTests(RecordsStoreKind kind)
         var upsert = await Assert.ThrowsAsync<RpcException>(() =>
             sessions.Sessions.UpsertSessionAsync(new UpsertSessionRequest { Session = New(Unique("s"), "alice") }, cancellationToken: Cancellation).ResponseAsync);
         using var listed = await sessions.Http.GetAsync("/api/sessions", Cancellation);
+        using var download = await sessions.Http.GetAsync("/api/recordings/AAAAAAAAAAAAAAAAAAAAAA", Cancellation);
 
         Assert.Equal((StatusCode.Unavailable, "the session store is unavailable; try again"), (upsert.StatusCode, upsert.Status.Detail));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, listed.StatusCode);
         var body = JsonDocument.Parse(await listed.Content.ReadAsStringAsync(Cancellation)).RootElement;
         Assert.Equal("the session store is unavailable; try again", body.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, download.StatusCode);
         Assert.True(await Eventually.WaitAsync(() => sessions.Child.Output.Contains("HTTP API: the session store"), TimeSpan.FromSeconds(10), Cancellation),
             sessions.Child.Output);
         Assert.Contains("UpsertSession: the session store", sessions.Child.Output);
