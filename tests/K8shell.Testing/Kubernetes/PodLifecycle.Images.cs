@@ -41,11 +41,11 @@ internal sealed partial class PodLifecycle
             _kubelet.Events.Warning(Current(), ResourceKind.Pods, container.FieldPath, "Failed", $"Failed to pull image \"{image}\": {error}");
             _kubelet.Events.Warning(Current(), ResourceKind.Pods, container.FieldPath, "Failed", "Error: ErrImagePull");
             Update(pod => PodStatus.Waiting(PodStatus.Container(pod, container), "ErrImagePull", error));
-            await Task.Delay(BackOff(attempt), cancellationToken);
+            await Task.Delay(Options.BackOffBefore(attempt), cancellationToken);
             _kubelet.Events.Normal(Current(), ResourceKind.Pods, container.FieldPath, "BackOff", $"Back-off pulling image \"{image}\"");
             _kubelet.Events.Warning(Current(), ResourceKind.Pods, container.FieldPath, "Failed", "Error: ImagePullBackOff");
             Update(pod => PodStatus.Waiting(PodStatus.Container(pod, container), "ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {error}"));
-            await Task.Delay(BackOff(++attempt), cancellationToken);
+            await Task.Delay(Options.BackOffBefore(++attempt), cancellationToken);
         }
     }
 
