@@ -11,8 +11,7 @@ internal sealed partial class PodLifecycle
     private async Task PullAsync(ContainerRef container, bool fails, CancellationToken cancellationToken)
     {
         var image = container.Image;
-        var policy = (_pod["spec"]?[container.Init ? "initContainers" : "containers"] as System.Text.Json.Nodes.JsonArray ?? [])
-            .FirstOrDefault(c => c.Text("name") == container.Name).Text("imagePullPolicy");
+        var policy = container.PullPolicy;
         if (!fails && policy != "Always" && _kubelet.IsPulled(image))
         {
             _kubelet.Events.Normal(Current(), ResourceKind.Pods, container.FieldPath, "Pulled", $"Container image \"{image}\" already present on machine");
