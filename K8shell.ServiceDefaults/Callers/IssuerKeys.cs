@@ -39,10 +39,10 @@ public sealed class IssuerKeys : IDisposable
     }
 
     /// <summary>
-    /// The keys, refetched first if due (<paramref name="keyMissing"/>: a token named a key not among them).
-    /// Throws <see cref="KeySetUnavailableException"/> when there are none to give.
+    /// The keys to check a token naming <paramref name="keyId"/> with, looked for again (throttled) when it names one
+    /// we lack (<see cref="ThrottledKeySet.GetForKeyAsync"/>). Throws <see cref="KeySetUnavailableException"/> when there are none to give.
     /// </summary>
-    public Task<IReadOnlyList<SecurityKey>> GetAsync(bool keyMissing, CancellationToken cancellationToken) => _keys.GetAsync(keyMissing, cancellationToken);
+    public Task<IReadOnlyList<SecurityKey>> GetForKeyAsync(string? keyId, CancellationToken cancellationToken) => _keys.GetForKeyAsync(keyId, cancellationToken);
 
     private async Task<IReadOnlyList<SecurityKey>> FetchAsync()
     {

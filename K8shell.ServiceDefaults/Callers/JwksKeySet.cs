@@ -39,15 +39,8 @@ public sealed class JwksKeySet : IDisposable
     /// </summary>
     public Task<IReadOnlyList<SecurityKey>> GetAsync(bool keyMissing, CancellationToken cancellationToken) => _keys.GetAsync(keyMissing, cancellationToken);
 
-    /// <summary>
-    /// The keys to check a token naming <paramref name="keyId"/> with: when it names one we lack, Identity may
-    /// have rotated since we fetched, so look again (throttled) before the caller refuses the token.
-    /// </summary>
-    public async Task<IReadOnlyList<SecurityKey>> GetForKeyAsync(string? keyId, CancellationToken cancellationToken)
-    {
-        var keys = await GetAsync(keyMissing: false, cancellationToken);
-        return keyId is not { Length: > 0 } || keys.Any(key => key.KeyId == keyId) ? keys : await GetAsync(keyMissing: true, cancellationToken);
-    }
+    /// <summary>The keys to check a token naming <paramref name="keyId"/> with (<see cref="ThrottledKeySet.GetForKeyAsync"/>).</summary>
+    public Task<IReadOnlyList<SecurityKey>> GetForKeyAsync(string? keyId, CancellationToken cancellationToken) => _keys.GetForKeyAsync(keyId, cancellationToken);
 
     private async Task<IReadOnlyList<SecurityKey>> FetchAsync()
     {

@@ -59,14 +59,9 @@ public sealed class ServiceAccountTokens(IOptions<CallerOptions> options, Issuer
     {
         try
         {
-            var signing = await keys.GetAsync(keyMissing: false, cancellationToken);
-            if (token.Kid is not { Length: > 0 } kid || signing.Any(key => key.KeyId == kid))
-            {
-                return signing;
-            }
-            // The issuer may have rotated its key since we fetched: look again (throttled) before refusing.
-            signing = await keys.GetAsync(keyMissing: true, cancellationToken);
-            return signing.Any(key => key.KeyId == kid)
+            // The issuer may have rotated its key since we fetched: a kid we lack is looked for again (throttled) before refusing.
+            var signing = await keys.GetForKeyAsync(token.Kid, cancellationToken);
+            return token.Kid is not { Length: > 0 } kid || signing.Any(key => key.KeyId == kid)
                 ? signing
                 : throw new CallerRefusal($"a token signed with a key the issuer does not publish (kid '{Shorten(kid)}')");
         }

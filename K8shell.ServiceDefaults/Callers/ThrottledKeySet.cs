@@ -51,6 +51,16 @@ public sealed class ThrottledKeySet(Func<Task<IReadOnlyList<SecurityKey>>> fetch
         }
     }
 
+    /// <summary>
+    /// The keys to check a token naming <paramref name="keyId"/> with: when it names one we lack, the source may
+    /// have rotated since we fetched, so look again (throttled) before the caller refuses the token.
+    /// </summary>
+    public async Task<IReadOnlyList<SecurityKey>> GetForKeyAsync(string? keyId, CancellationToken cancellationToken)
+    {
+        var keys = await GetAsync(keyMissing: false, cancellationToken);
+        return keyId is not { Length: > 0 } || keys.Any(key => key.KeyId == keyId) ? keys : await GetAsync(keyMissing: true, cancellationToken);
+    }
+
     private bool Due(Snapshot state, bool keyMissing)
     {
         var now = DateTimeOffset.UtcNow;

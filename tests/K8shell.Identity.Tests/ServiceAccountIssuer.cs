@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using K8shell.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -50,16 +50,12 @@ public sealed class ServiceAccountIssuer : IAsyncDisposable
     /// <summary>Over HTTPS on 127.0.0.1 with <paramref name="certificate"/> if given, else plain HTTP.</summary>
     public static async Task<ServiceAccountIssuer> StartAsync(CancellationToken cancellationToken, X509Certificate2? certificate = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        if (certificate is null)
+        var builder = LoopbackWebApplication.CreateBuilder();
+        if (certificate is not null)
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-        }
-        else
-        {
+            // In place of the builder's plain HTTP address.
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         }
-        builder.Logging.ClearProviders();
         var issuer = new ServiceAccountIssuer(builder.Build());
         issuer.Map();
         await issuer._app.StartAsync(cancellationToken);

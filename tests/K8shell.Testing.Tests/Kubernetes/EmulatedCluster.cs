@@ -39,6 +39,22 @@ internal sealed class EmulatedCluster : IAsyncDisposable
         return (error.Response.StatusCode, status);
     }
 
+    /// <summary>Reads until <paramref name="condition"/> holds (10 s at most); fails with the last value read when it never does.</summary>
+    public static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var value = await read();
+            if (condition(value))
+            {
+                return value;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"never happened; last seen: {KubernetesJson.Serialize(value)}");
+            await Task.Delay(20, Token);
+        }
+    }
+
     /// <summary>Reads the pod until <paramref name="condition"/> holds; fails with the pod and its events when it never does.</summary>
     public async Task<V1Pod> WaitForPodAsync(string name, Func<V1Pod, bool> condition, string what, string ns = "default", TimeSpan? timeout = null)
     {

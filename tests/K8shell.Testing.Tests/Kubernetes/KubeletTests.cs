@@ -256,6 +256,4 @@ public sealed class KubeletTests
         _ when pod.Status?.InitContainerStatuses?.All(s => s.State?.Terminated is not null) == true => "starting",
         _ => "scheduled",
     };
-
-    private static Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition) => ResourceTests.Until(read, condition);
 }

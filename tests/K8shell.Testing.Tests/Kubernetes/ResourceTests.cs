@@ -242,19 +242,4 @@ public sealed class ResourceTests
             Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("2Gi") } },
         },
     };
-
-    internal static async Task<T> Until<T>(Func<Task<T>> read, Func<T, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var value = await read();
-            if (condition(value))
-            {
-                return value;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"never happened; last seen: {KubernetesJson.Serialize(value)}");
-            await Task.Delay(20, Token);
-        }
-    }
 }

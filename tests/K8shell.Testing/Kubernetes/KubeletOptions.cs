@@ -27,6 +27,9 @@ public sealed record KubeletOptions
     /// <summary>The first back-off after a failed pull or a crash; it doubles per attempt, up to eight times this.</summary>
     public TimeSpan BackOff { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>The back-off before retry <paramref name="attempt"/> (0 first): <see cref="BackOff"/> doubled per attempt, at most eight times it.</summary>
+    internal TimeSpan BackOffBefore(int attempt) => BackOff * Math.Min(8, 1 << Math.Min(attempt, 3));
+
     /// <summary>How long a container in <see cref="PodFailure.CrashLoop"/> runs before it exits with status 1.</summary>
     public TimeSpan CrashAfter { get; init; } = TimeSpan.FromMilliseconds(100);
 

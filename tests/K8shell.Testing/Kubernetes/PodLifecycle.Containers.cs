@@ -99,7 +99,7 @@ internal sealed partial class PodLifecycle
     /// <summary>The container ended: CrashLoopBackOff, a BackOff event, and after the back-off it starts again.</summary>
     private async Task RestartAsync(ContainerRef container, long exitCode, int attempt, CancellationToken cancellationToken, string? message = null)
     {
-        var backOff = BackOff(attempt);
+        var backOff = Options.BackOffBefore(attempt);
         Update(pod =>
         {
             var status = PodStatus.Container(pod, container);

@@ -11,8 +11,7 @@ internal sealed partial class PodLifecycle
     private async Task PullAsync(ContainerRef container, bool fails, CancellationToken cancellationToken)
     {
         var image = container.Image;
-        var policy = (_pod["spec"]?[container.Init ? "initContainers" : "containers"] as System.Text.Json.Nodes.JsonArray ?? [])
-            .FirstOrDefault(c => c.Text("name") == container.Name).Text("imagePullPolicy");
+        var policy = container.PullPolicy;
         if (!fails && policy != "Always" && _kubelet.IsPulled(image))
         {
             _kubelet.Events.Normal(Current(), ResourceKind.Pods, container.FieldPath, "Pulled", $"Container image \"{image}\" already present on machine");
@@ -41,11 +40,11 @@ internal sealed partial class PodLifecycle
             _kubelet.Events.Warning(Current(), ResourceKind.Pods, container.FieldPath, "Failed", $"Failed to pull image \"{image}\": {error}");
             _kubelet.Events.Warning(Current(), ResourceKind.Pods, container.FieldPath, "Failed", "Error: ErrImagePull");
             Update(pod => PodStatus.Waiting(PodStatus.Container(pod, container), "ErrImagePull", error));
-            await Task.Delay(BackOff(attempt), cancellationToken);
+            await Task.Delay(Options.BackOffBefore(attempt), cancellationToken);
             _kubelet.Events.Normal(Current(), ResourceKind.Pods, container.FieldPath, "BackOff", $"Back-off pulling image \"{image}\"");
             _kubelet.Events.Warning(Current(), ResourceKind.Pods, container.FieldPath, "Failed", "Error: ImagePullBackOff");
             Update(pod => PodStatus.Waiting(PodStatus.Container(pod, container), "ImagePullBackOff", $"Back-off pulling image \"{image}\": ErrImagePull: {error}"));
-            await Task.Delay(BackOff(++attempt), cancellationToken);
+            await Task.Delay(Options.BackOffBefore(++attempt), cancellationToken);
         }
     }
 

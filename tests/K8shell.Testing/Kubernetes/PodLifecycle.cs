@@ -90,7 +90,7 @@ internal sealed partial class PodLifecycle
                 var message = $"0/1 nodes are available: {why}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.";
                 _kubelet.Events.Warning(Current(), ResourceKind.Pods, null, "FailedScheduling", message, EventRecorder.Scheduler);
                 Update(pod => PodStatus.SetCondition(pod, "PodScheduled", false, "Unschedulable", message));
-                nextReport = DateTime.UtcNow + BackOff(attempt++);
+                nextReport = DateTime.UtcNow + Options.BackOffBefore(attempt++);
             }
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
         }
@@ -191,8 +191,6 @@ internal sealed partial class PodLifecycle
     private bool PullFails(ContainerRef container) =>
         _kubelet.ImageFailure(container.Image) == PodFailure.ImagePull
         || (_kubelet.LabelFailure(_pod) == PodFailure.ImagePull && container == _containers[0]);
-
-    private TimeSpan BackOff(int attempt) => Options.BackOff * Math.Min(8, 1 << Math.Min(attempt, 3));
 
     /// <summary>The pod as stored now; the pod is gone (deleted, or replaced by a namesake) when null.</summary>
     private JsonObject Current() =>

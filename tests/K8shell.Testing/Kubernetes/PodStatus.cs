@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 
 namespace K8shell.Testing.Kubernetes;
 
-/// <summary>A container of a pod's spec: where its status and events go.</summary>
-internal sealed record ContainerRef(string Name, string Image, bool Init)
+/// <summary>A container of a pod's spec: where its status and events go, and how its image is pulled.</summary>
+internal sealed record ContainerRef(string Name, string Image, bool Init, string? PullPolicy)
 {
     public string FieldPath => Init ? $"spec.initContainers{{{Name}}}" : $"spec.containers{{{Name}}}";
 
@@ -14,7 +14,7 @@ internal sealed record ContainerRef(string Name, string Image, bool Init)
     public static IReadOnlyList<ContainerRef> Of(JsonObject pod, bool init) =>
         (pod["spec"]?[init ? "initContainers" : "containers"] as JsonArray ?? [])
             .OfType<JsonObject>()
-            .Select(container => new ContainerRef(container.Text("name") ?? "", container.Text("image") ?? "", init))
+            .Select(container => new ContainerRef(container.Text("name") ?? "", container.Text("image") ?? "", init, container.Text("imagePullPolicy")))
             .ToList();
 }
 

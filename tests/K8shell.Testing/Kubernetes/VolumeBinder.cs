@@ -70,7 +70,7 @@ internal sealed class VolumeBinder
                     _kubelet.Events.Warning(claim, ResourceKind.PersistentVolumeClaims, null, "ProvisioningFailed",
                         $"failed to provision volume with StorageClass \"{storageClass}\": the emulator was told to fail this storage class", EventRecorder.VolumeProvisioner);
                 }
-                await Task.Delay(_kubelet.Options.BackOff * Math.Min(8, 1 << Math.Min(attempt, 3)), cancellationToken);
+                await Task.Delay(_kubelet.Options.BackOffBefore(attempt), cancellationToken);
                 if (_kubelet.Store.Find(ResourceKind.PersistentVolumeClaims, claim.Namespace(), claim.Name()!)?.Uid() != claim.Uid())
                 {
                     return;
