@@ -24,6 +24,8 @@ internal sealed class StartProgress(string podName, string podUid, IReadOnlyDict
     private DateTimeOffset? _failingSince;
     private V1Pod? _pod;
     private PodStage? _reported;
+    // When the stage was last worked out: deadlines up to then have had their effect.
+    private DateTimeOffset _stageAt = DateTimeOffset.MinValue;
 
     /// <summary>Whether a terminal stage was reported: the start is over.</summary>
     public bool IsOver { get; private set; }
@@ -91,10 +93,14 @@ internal sealed class StartProgress(string podName, string podUid, IReadOnlyDict
         return progress;
     }
 
-    /// <summary>When the stage may change with no news: a pull turning older than the grace, a failure settled. Null for never.</summary>
-    public DateTimeOffset? NextDeadline(DateTimeOffset now) =>
+    /// <summary>
+    /// When the stage may change with no news: a pull turning older than the grace, a failure settled. Null for never.
+    /// A deadline counts until a stage was worked out at or after it, so one that passes between a timer firing (timers
+    /// may fire a fraction of a millisecond early) and the next look is due at once, not lost.
+    /// </summary>
+    public DateTimeOffset? NextDeadline() =>
         _pulls.Values.Select(pull => pull.Since + pullingGrace).Append(_failingSince + FailureSettle ?? DateTimeOffset.MinValue)
-            .Where(deadline => deadline > now).Cast<DateTimeOffset?>().Min();
+            .Where(deadline => deadline > _stageAt).Cast<DateTimeOffset?>().Min();
 
     /// <summary>
     /// The stage now, reported if it changed. A failure the pod shows is reported after
@@ -102,6 +108,7 @@ internal sealed class StartProgress(string podName, string podUid, IReadOnlyDict
     /// </summary>
     public IEnumerable<WorkspaceProgress> Stage(DateTimeOffset now)
     {
+        _stageAt = now;
         if (_pod is null || IsOver)
         {
             return [];

@@ -37,7 +37,7 @@ internal sealed class StartWatch(KubernetesApi api, TimeSpan pullingGrace, TimeP
             while (!progress.IsOver)
             {
                 var now = time.GetUtcNow();
-                var signal = await NextAsync(signals.Reader, progress.NextDeadline(now) - now, stopping.Token);
+                var signal = await NextAsync(signals.Reader, progress.NextDeadline() - now, stopping.Token);
                 now = time.GetUtcNow();
                 var reports = signal switch
                 {
@@ -74,12 +74,16 @@ internal sealed class StartWatch(KubernetesApi api, TimeSpan pullingGrace, TimeP
         }, CancellationToken.None);
     }
 
-    /// <summary>The next signal, or null when <paramref name="wait"/> passes first (null: wait as long as it takes).</summary>
+    /// <summary>The next signal, or null when <paramref name="wait"/> passes first (null: wait as long as it takes; zero or less: due now).</summary>
     private static async Task<Signal?> NextAsync(ChannelReader<Signal> reader, TimeSpan? wait, CancellationToken cancellationToken)
     {
         if (wait is not { } delay)
         {
             return await reader.ReadAsync(cancellationToken);
+        }
+        if (delay <= TimeSpan.Zero)
+        {
+            return null;
         }
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(delay);
