@@ -41,7 +41,7 @@ public sealed class LocalRunTests : IAsyncDisposable
     public async Task Starts_every_resource_healthy_then_stops_them_all_on_ctrl_c_or_sigterm(int signal)
     {
         await using var appHost = StartAppHost();
-        await appHost.WaitForLineAsync(line => line.Contains("K8shell is running"), TimeSpan.FromMinutes(2), Cancellation);
+        await appHost.WaitForLineAsync(line => line.Contains("Press Ctrl+C to stop."), TimeSpan.FromMinutes(2), Cancellation);
 
         var endpoints = ReadEndpoints();
         Assert.Equal(Resources, endpoints.Keys);
@@ -71,7 +71,7 @@ public sealed class LocalRunTests : IAsyncDisposable
     public async Task Each_service_gets_the_variables_it_reads_with_values_that_lead_to_the_others()
     {
         await using var appHost = StartAppHost();
-        await appHost.WaitForLineAsync(line => line.Contains("K8shell is running"), TimeSpan.FromMinutes(2), Cancellation);
+        await appHost.WaitForLineAsync(line => line.Contains("Press Ctrl+C to stop."), TimeSpan.FromMinutes(2), Cancellation);
         var endpoints = ReadEndpoints();
 
         var environments = Wiring.Keys.ToDictionary(assembly => assembly, assembly => EnvironmentOf(ChildOf(appHost, assembly)));
@@ -100,7 +100,7 @@ public sealed class LocalRunTests : IAsyncDisposable
     public async Task A_resource_that_dies_is_reported_with_its_last_lines_and_the_stack_stops()
     {
         await using var appHost = StartAppHost();
-        await appHost.WaitForLineAsync(line => line.Contains("K8shell is running"), TimeSpan.FromMinutes(2), Cancellation);
+        await appHost.WaitForLineAsync(line => line.Contains("Press Ctrl+C to stop."), TimeSpan.FromMinutes(2), Cancellation);
 
         Signals.Send(System.Diagnostics.Process.GetProcessById(ChildOf(appHost, "K8shell.Shield.dll")), 9);
 
