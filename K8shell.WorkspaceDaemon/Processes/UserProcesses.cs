@@ -5,7 +5,7 @@ namespace K8shell.WorkspaceDaemon.Processes;
 
 /// <summary>
 /// Turns "run this for the user" into a complete launch: the program (behind setpriv when the daemon
-/// is root: initgroups, setgid, setuid, in that order), the home directory, and the environment —
+/// is root: the account's groups from /etc/group, setgid, setuid, in that order), the home directory, and the environment —
 /// a sane base, the blueprint's, the client's, then the login variables nobody may override.
 /// </summary>
 internal sealed class UserProcesses(WorkspaceAccount workspaceAccount, IOptions<WorkspaceOptions> options)
@@ -41,7 +41,8 @@ internal sealed class UserProcesses(WorkspaceAccount workspaceAccount, IOptions<
 
         var workingDirectory = Directory.Exists(account.Home) ? account.Home : "/";
         return account.SwitchFromRoot
-            ? new ProcessLaunch(Setpriv, ["--reuid", $"{account.Uid}", "--regid", $"{account.Gid}", "--init-groups", "--", program, .. arguments],
+            ? new ProcessLaunch(Setpriv, ["--reuid", $"{account.Uid}", "--regid", $"{account.Gid}",
+                "--groups", string.Join(',', GroupFile.GroupsOf(account.Name, account.Gid)), "--", program, .. arguments],
                 environment, workingDirectory) { TerminalOwner = (account.Uid, account.Gid) }
             : new ProcessLaunch(program, arguments, environment, workingDirectory);
     }

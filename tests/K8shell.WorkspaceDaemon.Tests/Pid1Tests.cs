@@ -59,6 +59,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
             var (passwd, group, home) = (Path.Combine(scratch, "passwd"), Path.Combine(scratch, "group"), Path.Combine(scratch, "home", "created"));
             File.Copy("/etc/passwd", passwd);
             File.Copy("/etc/group", group);
+            File.AppendAllText(group, "k8sh-extra:x:4323:someone,k8sh-created\n"); // a supplementary group the login must get
             await using var daemonInImage = await daemon.StartDaemonAsync(
                 ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
                  $"mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
@@ -69,7 +70,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
                 new ProcessStart { Command = "id; stat -c '%U:%G' \"$HOME\"" });
 
             Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, $"{run.Stderr}\nthe daemon's passwd:\n{await File.ReadAllTextAsync(passwd, Cancellation)}");
-            Assert.Equal("uid=4321(k8sh-created) gid=4322(k8sh-created) groups=4322(k8sh-created)\nk8sh-created:k8sh-created\n", run.Stdout);
+            Assert.Equal("uid=4321(k8sh-created) gid=4322(k8sh-created) groups=4322(k8sh-created),4323(k8sh-extra)\nk8sh-created:k8sh-created\n", run.Stdout);
             Assert.EndsWith($"k8sh-created:x:4321:4322:k8sh-created:{home}:/bin/bash\n", await File.ReadAllTextAsync(passwd, Cancellation));
             Assert.DoesNotContain("k8sh-created", await File.ReadAllTextAsync("/etc/passwd", Cancellation));
         }
