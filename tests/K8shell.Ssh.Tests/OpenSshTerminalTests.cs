@@ -24,9 +24,10 @@ public sealed class OpenSshTerminalTests : IDisposable
     {
         var (keyFile, authorizedKey) = await UserKeys.GenerateAsync(_directory, "ed25519", null, Cancellation);
         var config = TestHost.AcceptingOnly(HostKey, authorizedKey);
-        await using var terminal = await TmuxClient.StartAsync(OpenSshKeyFile.PublicKeyLine(HostKey), "alice",
+        await using var client = await TmuxClient.StartAsync(OpenSshKeyFile.PublicKeyLine(HostKey), "alice",
             [$"IdentityFile={keyFile}", "PreferredAuthentications=publickey", "SetEnv=K8SHELL_PROBE=from-the-client"], Cancellation);
-        using var socket = await terminal.AcceptAsync(Cancellation);
+        using var socket = await client.AcceptAsync(Cancellation);
+        var terminal = client.Terminal;
         await using var stream = new NetworkStream(socket);
         var serve = Task.Run(async () => await TestHost.ServeAsync(await SshServer.HandshakeAsync(stream, config, Cancellation), Cancellation), Cancellation);
 
