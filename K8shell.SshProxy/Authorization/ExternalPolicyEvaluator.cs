@@ -75,10 +75,10 @@ internal sealed class ExternalPolicyEvaluator : IDisposable
         var obligations = new Dictionary<string, string>();
         if (result.TryGetProperty("obligations", out var listed) && listed.ValueKind == JsonValueKind.Object)
         {
-            // Obligations are strings (reference §4.2); a list or number the policy built is passed on as its JSON text.
+            // Obligations are strings (reference §4.2); a list or number the policy built is passed on as compact JSON text.
             foreach (var obligation in listed.EnumerateObject())
             {
-                obligations[obligation.Name] = obligation.Value.ValueKind == JsonValueKind.String ? obligation.Value.GetString()! : obligation.Value.GetRawText();
+                obligations[obligation.Name] = obligation.Value.ValueKind == JsonValueKind.String ? obligation.Value.GetString()! : JsonSerializer.Serialize(obligation.Value);
             }
         }
         return new PolicyDecision(true, reason, obligations);
