@@ -38,9 +38,10 @@ internal sealed class EchoTarget : IAsyncDisposable
             {
                 using var client = new Socket(target.AddressFamily, SocketType.Stream, target is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
                 await client.ConnectAsync(target, cancellationToken);
+                // Made while connected: a stream cannot be made on a socket that has half-closed.
+                using var reader = new StreamReader(new NetworkStream(client));
                 await client.SendAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
                 client.Shutdown(SocketShutdown.Send);
-                using var reader = new StreamReader(new NetworkStream(client));
                 return await reader.ReadToEndAsync(cancellationToken);
             }
             catch (SocketException) when (attempt < 100)
