@@ -1,0 +1,71 @@
+using K8shell.Contracts.Workspace.V1;
+using K8shell.SshProxy.Recording;
+using ClientPty = K8shell.Ssh.Connection.PtyRequest;
+using WorkspacePty = K8shell.Contracts.Workspace.V1.PtyRequest;
+
+namespace K8shell.SshProxy.Channels;
+
+/// <summary>What a session's requests set up before its program starts: terminal, environment, agent.</summary>
+internal sealed class SessionSetup
+{
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
+
+    public ClientPty? Pty { get; private set; }
+
+    public bool AgentRequested { get; set; }
+
+    public void SetTerminal(ClientPty pty) => Pty = pty;
+
+    /// <summary>window-change before the program started: the terminal it starts on has that size.</summary>
+    public void Resize(uint columns, uint rows, uint widthPixels, uint heightPixels)
+    {
+        if (Pty is not null)
+        {
+            Pty = Pty with { Columns = columns, Rows = rows, WidthPixels = widthPixels, HeightPixels = heightPixels };
+        }
+    }
+
+    public void SetVariable(string name, string value) => _environment[name] = value;
+
+    /// <summary>The start message; <paramref name="onTerminal"/> false keeps a requested PTY away from sftp, which must not get one.</summary>
+    public ProcessStart Start(string sessionId, string streamId, string? asUser, string? command, bool onTerminal, bool agentForwarding, bool showSplash)
+    {
+        var start = new ProcessStart
+        {
+            SessionId = sessionId,
+            StreamId = streamId,
+            AsUser = asUser ?? "",
+            Command = command ?? "",
+            AgentForwarding = agentForwarding,
+            ShowSplash = showSplash,
+            Env = { _environment },
+        };
+        if (Pty is { } pty && onTerminal)
+        {
+            start.Pty = new WorkspacePty
+            {
+                Term = pty.Term,
+                Columns = pty.Columns,
+                Rows = pty.Rows,
+                WidthPixels = pty.WidthPixels,
+                HeightPixels = pty.HeightPixels,
+                TerminalModes = Google.Protobuf.ByteString.CopyFrom(pty.TerminalModes),
+            };
+        }
+        return start;
+    }
+
+    public RecordingRequest Recording(RecordingKind kind, string streamId, string? obligation, string shell, string? command) =>
+        new(kind, streamId, obligation)
+        {
+            Term = Pty?.Term,
+            Columns = Pty?.Columns ?? 0,
+            Rows = Pty?.Rows ?? 0,
+            Pty = Pty is not null && kind != RecordingKind.Sftp,
+            Shell = shell,
+            Command = command,
+        };
+
+    public static WindowSize Size(uint columns, uint rows, uint widthPixels, uint heightPixels) =>
+        new() { Columns = columns, Rows = rows, WidthPixels = widthPixels, HeightPixels = heightPixels };
+}

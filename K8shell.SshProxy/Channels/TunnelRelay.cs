@@ -1,0 +1,89 @@
+using Google.Protobuf;
+using Grpc.Core;
+using K8shell.Contracts.Workspace.V1;
+using K8shell.Ssh.Connection;
+using K8shell.SshProxy.Connections;
+using K8shell.SshProxy.Recording;
+
+namespace K8shell.SshProxy.Channels;
+
+/// <summary>
+/// A forwarding channel ⇄ a TunnelService stream (DialTcp, DialUnix, Accept): bytes and half-closes
+/// both ways; the channel closes when the daemon ends the stream (both sides sent EOF, or the socket
+/// failed), and the stream is cancelled when the client closes the channel. The relay owns the call.
+/// </summary>
+internal sealed class TunnelRelay<TRequest>(
+    SshChannel channel,
+    AsyncDuplexStreamingCall<TRequest, TunnelResponse> call,
+    Func<ByteString, TRequest> data,
+    Func<TRequest> eof,
+    ConnectionTraffic traffic,
+    IChannelRecording? recording) where TRequest : class
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using (call)
+        {
+            var upstream = ToWorkspaceAsync(ended.Token);
+            var downstream = ToClientAsync(ended.Token);
+            if (await Task.WhenAny(downstream, channel.Closed) != downstream)
+            {
+                await ended.CancelAsync();
+            }
+            await ChannelPumps.QuietlyAsync(downstream);
+            try
+            {
+                await ChannelEnding.CloseAsync(channel, cancellationToken);
+            }
+            catch (SshChannelClosedException)
+            {
+                // The client closed first.
+            }
+            await ended.CancelAsync();
+            await ChannelPumps.QuietlyAsync(upstream);
+        }
+        if (recording is not null)
+        {
+            await recording.DisposeAsync();
+        }
+    }
+
+    private async Task ToWorkspaceAsync(CancellationToken cancellationToken)
+    {
+        await ChannelPumps.FromClientAsync(channel, traffic, recording,
+            (bytes, token) => new ValueTask(call.RequestStream.WriteAsync(data(UnsafeByteOperations.UnsafeWrap(bytes)), token)), cancellationToken);
+        await call.RequestStream.WriteAsync(eof(), cancellationToken);
+    }
+
+    private async Task ToClientAsync(CancellationToken cancellationToken)
+    {
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            var response = call.ResponseStream.Current;
+            switch (response.MessageCase)
+            {
+                case TunnelResponse.MessageOneofCase.Data:
+                    await ChannelPumps.ToClientAsync(channel, traffic, recording, response.Data.Memory, stderr: false, cancellationToken);
+                    break;
+                case TunnelResponse.MessageOneofCase.Eof:
+                    await channel.SendEofAsync(cancellationToken);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>The request shapes of the three tunnel calls, so one relay serves them all.</summary>
+internal static class TunnelRequests
+{
+    public static TunnelRelay<DialTcpRequest> Relay(SshChannel channel, AsyncDuplexStreamingCall<DialTcpRequest, TunnelResponse> call, ConnectionTraffic traffic,
+        IChannelRecording? recording) =>
+        new(channel, call, bytes => new DialTcpRequest { Data = bytes }, () => new DialTcpRequest { Eof = new TunnelEof() }, traffic, recording);
+
+    public static TunnelRelay<DialUnixRequest> Relay(SshChannel channel, AsyncDuplexStreamingCall<DialUnixRequest, TunnelResponse> call, ConnectionTraffic traffic) =>
+        new(channel, call, bytes => new DialUnixRequest { Data = bytes }, () => new DialUnixRequest { Eof = new TunnelEof() }, traffic, null);
+
+    public static TunnelRelay<AcceptRequest> Relay(SshChannel channel, AsyncDuplexStreamingCall<AcceptRequest, TunnelResponse> call, ConnectionTraffic traffic) =>
+        new(channel, call, bytes => new AcceptRequest { Data = bytes }, () => new AcceptRequest { Eof = new TunnelEof() }, traffic, null);
+}

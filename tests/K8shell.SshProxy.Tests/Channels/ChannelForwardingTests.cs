@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using K8shell.SshProxy.Connections;
+using K8shell.Testing;
+
+namespace K8shell.SshProxy.Tests.Channels;
+
+/// <summary>Forwards through the dispatcher, dialled and listened for by k8shelld: -L, -W, -R, Unix sockets, the agent.</summary>
+public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTests(harness)
+{
+    [Fact]
+    public async Task Local_forwards_carry_bytes_to_a_quiet_server_and_to_one_that_speaks_first()
+    {
+        await using var echo = EchoTarget.Tcp();
+        await using var greeter = EchoTarget.Tcp("220 hello\n");
+        var (echoPort, greeterPort) = (FreePort.Next(), FreePort.Next());
+
+        using var ssh = Harness.OpenSsh.Start(null, ["-N", $"LocalForward=127.0.0.1:{echoPort} 127.0.0.1:{echo.Port}",
+            $"LocalForward=127.0.0.1:{greeterPort} 127.0.0.1:{greeter.Port}", "ExitOnForwardFailure=yes"]);
+        try
+        {
+            Assert.Equal("via -L", await EchoTarget.TalkAsync(new IPEndPoint(IPAddress.Loopback, echoPort), "via -L", Cancellation));
+            Assert.Equal("220 hello\nHELO", await EchoTarget.TalkAsync(new IPEndPoint(IPAddress.Loopback, greeterPort), "HELO", Cancellation));
+            Assert.Contains(ConnectionTraffic.PortForward, Harness.Connections.Last().Traffic.Operations);
+        }
+        finally
+        {
+            ssh.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Stdio_forwarding_reaches_the_target_and_a_closed_port_is_refused_with_the_reason()
+    {
+        await using var echo = EchoTarget.Tcp();
+        var closedPort = FreePort.Next();
+
+        var through = await Harness.OpenSsh.SshAsync(null, "through -W\n"u8.ToArray(), [$"-W127.0.0.1:{echo.Port}"], cancellationToken: Cancellation);
+        var refused = await Harness.OpenSsh.SshAsync(null, [], [$"-W127.0.0.1:{closedPort}"], cancellationToken: Cancellation);
+
+        Assert.Equal(0, through.ExitCode);
+        Assert.Equal("through -W\n", through.Output);
+        Assert.Equal(255, refused.ExitCode);
+        Assert.Contains("open failed: connect failed:", refused.Stderr);
+    }
+
+    [Fact]
+    public async Task A_remote_forward_listens_in_the_workspace_and_carries_bytes_back_to_the_client()
+    {
+        await using var echo = EchoTarget.Tcp();
+        var remotePort = FreePort.Next();
+
+        using var ssh = Harness.OpenSsh.Start(null, ["-N", $"RemoteForward=127.0.0.1:{remotePort} 127.0.0.1:{echo.Port}", "ExitOnForwardFailure=yes"]);
+        try
+        {
+            // k8shelld runs on this machine: its listener is reachable from the test.
+            Assert.Equal("via -R", await EchoTarget.TalkAsync(new IPEndPoint(IPAddress.Loopback, remotePort), "via -R", Cancellation));
+            Assert.Contains(Harness.Policy.Asked, asked => asked.Action == "ssh:tcpip-forward" && asked.Context["port"] == $"{remotePort}");
+        }
+        finally
+        {
+            ssh.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task A_local_forward_to_a_unix_socket_dials_it_in_the_workspace()
+    {
+        var target = Path.Combine(Harness.Directory, $"target-{Guid.NewGuid():N}.sock");
+        var local = Path.Combine(Harness.Directory, $"local-{Guid.NewGuid():N}.sock");
+        await using var echo = EchoTarget.Unix(target);
+
+        using var ssh = Harness.OpenSsh.Start(null, ["-N", $"LocalForward={local} {target}", "ExitOnForwardFailure=yes"]);
+        try
+        {
+            Assert.Equal("via unix", await EchoTarget.TalkAsync(new UnixDomainSocketEndPoint(local), "via unix", Cancellation));
+            Assert.Contains(ConnectionTraffic.UnixSocket, Harness.Connections.Last().Traffic.Operations);
+        }
+        finally
+        {
+            ssh.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task The_clients_agent_is_forwarded_to_the_command()
+    {
+        var socket = Path.Combine(Harness.Directory, $"agent-{Guid.NewGuid():N}.sock");
+        using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", socket]) { RedirectStandardOutput = true })!;
+        try
+        {
+            Assert.True(await Eventually.WaitAsync(() => File.Exists(socket), TimeSpan.FromSeconds(10), Cancellation), "ssh-agent never listened");
+            var environment = new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = socket };
+            await Programs.RunToSuccessAsync("ssh-add", [Harness.KeyFile], environment, Cancellation);
+
+            var run = await Harness.OpenSsh.SshAsync("ssh-add -l", options: ["-A"], environment: environment, cancellationToken: Cancellation);
+
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Contains("(ED25519)", run.Output);
+            Assert.Contains(ConnectionTraffic.AgentForward, Harness.Connections.Last().Traffic.Operations);
+        }
+        finally
+        {
+            agent.Kill();
+        }
+    }
+}
