@@ -1,0 +1,94 @@
+using Google.Protobuf.WellKnownTypes;
+using K8shell.Contracts.Sessions.V1;
+
+namespace K8shell.SshProxy.Recording;
+
+/// <summary>The four kinds of recording call of sessions.proto, each with its header built from the channel's <see cref="RecordingRequest"/>.</summary>
+internal static class RecordingWires
+{
+    /// <summary>A shell recorded without a known size is shown in the usual terminal.</summary>
+    private const uint DefaultColumns = 80;
+    private const uint DefaultRows = 24;
+
+    /// <summary>The wire for <paramref name="request"/>; <paramref name="userToken"/> is asked again for each call, since tokens are short-lived.</summary>
+    public static RecordingWire For(RecordingService.RecordingServiceClient client, RecordingRequest request, string sessionId,
+        Func<CancellationToken, ValueTask<string>> userToken, DateTimeOffset startedAt, bool recordInput)
+    {
+        var started = Timestamp.FromDateTimeOffset(startedAt);
+        async ValueTask<RecordingOrigin> Origin(CancellationToken cancellationToken) => new()
+        {
+            SessionId = sessionId,
+            StreamId = request.StreamId,
+            UserToken = await userToken(cancellationToken),
+            StartedAt = started,
+        };
+        return request.Kind switch
+        {
+            RecordingKind.Shell => new RecordingWire<ShellRecordingFrame>(true,
+                cancellationToken => client.StreamShellRecording(cancellationToken: cancellationToken),
+                async cancellationToken => new ShellRecordingFrame
+                {
+                    Header = new ShellRecordingHeader
+                    {
+                        Origin = await Origin(cancellationToken),
+                        Width = request.Columns > 0 ? request.Columns : DefaultColumns,
+                        Height = request.Rows > 0 ? request.Rows : DefaultRows,
+                        Term = request.Term ?? "",
+                        Shell = request.Shell ?? "",
+                        Title = request.StreamId,
+                        RecordInput = recordInput,
+                    },
+                },
+                frame => frame switch
+                {
+                    { Chunk: { } chunk } => new ShellRecordingFrame { Sequence = frame.Sequence, Chunk = chunk },
+                    { Resize: { } resize } => new ShellRecordingFrame { Sequence = frame.Sequence, Resize = resize },
+                    _ => new ShellRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap },
+                }),
+            RecordingKind.Exec => new RecordingWire<ExecRecordingFrame>(true,
+                cancellationToken => client.StreamExecRecording(cancellationToken: cancellationToken),
+                async cancellationToken => new ExecRecordingFrame
+                {
+                    Header = new ExecRecordingHeader
+                    {
+                        Origin = await Origin(cancellationToken),
+                        Command = request.Command ?? "",
+                        Pty = request.Pty,
+                        Width = request.Columns,
+                        Height = request.Rows,
+                        Term = request.Term ?? "",
+                        RecordInput = recordInput,
+                    },
+                },
+                frame => frame switch
+                {
+                    { Chunk: { } chunk } => new ExecRecordingFrame { Sequence = frame.Sequence, Chunk = chunk },
+                    { Resize: { } resize } => new ExecRecordingFrame { Sequence = frame.Sequence, Resize = resize },
+                    _ => new ExecRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap },
+                }),
+            RecordingKind.Sftp => new RecordingWire<SftpRecordingFrame>(false,
+                cancellationToken => client.StreamSftpRecording(cancellationToken: cancellationToken),
+                async cancellationToken => new SftpRecordingFrame { Header = new SftpRecordingHeader { Origin = await Origin(cancellationToken) } },
+                frame => frame.Chunk is { } chunk
+                    ? new SftpRecordingFrame { Sequence = frame.Sequence, Chunk = chunk }
+                    : new SftpRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap }),
+            RecordingKind.DirectTcpip => new RecordingWire<TcpipRecordingFrame>(false,
+                cancellationToken => client.StreamTcpipRecording(cancellationToken: cancellationToken),
+                async cancellationToken => new TcpipRecordingFrame
+                {
+                    Header = new TcpipRecordingHeader
+                    {
+                        Origin = await Origin(cancellationToken),
+                        SrcHost = request.SourceHost ?? "",
+                        SrcPort = request.SourcePort,
+                        DstHost = request.DestinationHost ?? "",
+                        DstPort = request.DestinationPort,
+                    },
+                },
+                frame => frame.Chunk is { } chunk
+                    ? new TcpipRecordingFrame { Sequence = frame.Sequence, Chunk = chunk }
+                    : new TcpipRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap }),
+            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "not a recording kind"),
+        };
+    }
+}
