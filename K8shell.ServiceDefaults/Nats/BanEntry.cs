@@ -58,7 +58,8 @@ public sealed record BanEntry
     public static BanEntry FromJson(ReadOnlySpan<byte> json) =>
         JsonSerializer.Deserialize<BanEntry>(json, Json) ?? throw new JsonException("a ban entry is a JSON object, not null");
 
-    private static IPAddress Normalize(IPAddress address)
+    /// <summary>The one form of a client address that bans, counters and filters agree on: IPv4-mapped IPv6 as IPv4, no scope ID.</summary>
+    public static IPAddress Normalize(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using K8shell.ServiceDefaults.Nats;
 
 namespace K8shell.SshProxy.Admission;
 
@@ -65,17 +66,8 @@ internal sealed class NetworkList
         return _networks.Any(network => network.Contains(normalized));
     }
 
-    /// <summary>IPv4-mapped IPv6 as IPv4, scope ID dropped: one client, one form.</summary>
-    public static IPAddress Normalize(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return address.MapToIPv4();
-        }
-        return address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0
-            ? new IPAddress(address.GetAddressBytes())
-            : address;
-    }
+    /// <summary>IPv4-mapped IPv6 as IPv4, scope ID dropped: one client, one form (the same as the ban keys').</summary>
+    public static IPAddress Normalize(IPAddress address) => BanEntry.Normalize(address);
 
     public override string ToString() => _networks.Length == 0 ? "(none)" : string.Join(", ", _networks);
 }

@@ -18,7 +18,7 @@ public sealed class BanListTests : IAsyncLifetime
     private readonly SettableTime _time = new();
     private RestartableNatsServer _nats = null!;
     private NatsConnection _proxyConnection = null!;
-    private NatsConnection _shieldConnection = null!;
+    private NatsConnection? _shieldConnection;
     private BanList _bans = null!;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -32,19 +32,12 @@ public sealed class BanListTests : IAsyncLifetime
             await _bans.StopAsync(CancellationToken.None);
             _bans.Dispose();
         }
-        foreach (var connection in new[] { _proxyConnection, _shieldConnection })
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-        }
         await _nats.DisposeAsync();
     }
 
     private async Task StartBanListAsync()
     {
-        _proxyConnection = new NatsConnection(NatsOpts.Default with { Url = _nats.Url });
+        _proxyConnection = _nats.Connect();
         _bans = new BanList(_proxyConnection, Options.Create(new BanOptions { RetryDelay = TimeSpan.FromMilliseconds(100) }), _time, NullLogger<BanList>.Instance);
         await _bans.StartAsync(Cancellation);
     }
@@ -52,7 +45,7 @@ public sealed class BanListTests : IAsyncLifetime
     /// <summary>What K8shell.Shield does: open the bucket, or create it the way the proxy would when it comes first.</summary>
     private async Task<INatsKVStore> ShieldBucketAsync()
     {
-        _shieldConnection ??= new NatsConnection(NatsOpts.Default with { Url = _nats.Url });
+        _shieldConnection ??= _nats.Connect();
         var keyValue = _shieldConnection.CreateJetStreamContext().CreateKeyValueStoreContext();
         try
         {
@@ -80,15 +73,12 @@ public sealed class BanListTests : IAsyncLifetime
     {
         await StartBanListAsync();
 
-        var keyValue = new NatsConnection(NatsOpts.Default with { Url = _nats.Url });
-        await using (keyValue)
-        {
-            var context = keyValue.CreateJetStreamContext().CreateKeyValueStoreContext();
-            Assert.True(await Eventually.WaitAsync(async () => (await context.GetBucketNamesAsync(Cancellation).ToListAsync(Cancellation)).Contains("ssh-bans"), Patience, Cancellation));
-            // The bucket's streams hold bans a week at most: NATS 2.9 has no per-key TTL.
-            var stream = await keyValue.CreateJetStreamContext().GetStreamAsync("KV_ssh-bans", cancellationToken: Cancellation);
-            Assert.Equal(TimeSpan.FromDays(7), stream.Info.Config.MaxAge);
-        }
+        var jetStream = _nats.Connect().CreateJetStreamContext();
+        var context = jetStream.CreateKeyValueStoreContext();
+        Assert.True(await Eventually.WaitAsync(async () => (await context.GetBucketNamesAsync(Cancellation).ToListAsync(Cancellation)).Contains("ssh-bans"), Patience, Cancellation));
+        // The bucket's stream holds bans a week at most: NATS 2.9 has no per-key TTL.
+        var stream = await jetStream.GetStreamAsync("KV_ssh-bans", cancellationToken: Cancellation);
+        Assert.Equal(TimeSpan.FromDays(7), stream.Info.Config.MaxAge);
     }
 
     [Fact]

@@ -35,20 +35,13 @@ public sealed class FailurePublisherTests : IAsyncLifetime
             await _publisher.StopAsync(CancellationToken.None);
             _publisher.Dispose();
         }
-        foreach (var connection in new[] { _proxyConnection, _shieldConnection })
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-        }
         await _nats.DisposeAsync();
         await _metrics.DisposeAsync();
     }
 
     private async Task<FailurePublisher> StartPublisherAsync(bool publicIpOnly = true, int bufferSize = 100, params string[] whitelist)
     {
-        _proxyConnection = new NatsConnection(NatsOpts.Default with { Url = _nats.Url });
+        _proxyConnection = _nats.Connect();
         var options = new FailureOptions
         {
             Subject = _subject,
@@ -62,7 +55,7 @@ public sealed class FailurePublisherTests : IAsyncLifetime
         return _publisher;
     }
 
-    private NatsConnection Shield() => _shieldConnection ??= new NatsConnection(NatsOpts.Default with { Url = _nats.Url });
+    private NatsConnection Shield() => _shieldConnection ??= _nats.Connect();
 
     private static FailureEvent Failure(string address, string username = "alice", int port = 40022) =>
         FailureEvent.For(new IPEndPoint(IPAddress.Parse(address), port), username, ["no matching public key", "handshake failed: connection closed"], "proxy-1", At);

@@ -1,4 +1,5 @@
 using K8shell.Testing;
+using NATS.Client.Core;
 
 namespace K8shell.SshProxy.Tests.Admission;
 
@@ -10,6 +11,7 @@ namespace K8shell.SshProxy.Tests.Admission;
 internal sealed class RestartableNatsServer : IAsyncDisposable
 {
     private readonly string _storage = Directory.CreateTempSubdirectory("k8shell-nats-admission-").FullName;
+    private readonly List<NatsConnection> _connections = [];
     private ChildProcess? _process;
 
     private RestartableNatsServer(int port) => Port = port;
@@ -35,6 +37,14 @@ internal sealed class RestartableNatsServer : IAsyncDisposable
         await _process.WaitForLineAsync(line => line.Contains("Server is ready"), TimeSpan.FromSeconds(30), cancellationToken);
     }
 
+    /// <summary>A client connection (the proxy's, or Shield's stand-in), closed when the server is disposed.</summary>
+    public NatsConnection Connect()
+    {
+        var connection = new NatsConnection(NatsOpts.Default with { Url = Url });
+        _connections.Add(connection);
+        return connection;
+    }
+
     public async Task StopAsync()
     {
         if (_process is { } process)
@@ -47,6 +57,10 @@ internal sealed class RestartableNatsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
         await StopAsync();
         Directory.Delete(_storage, recursive: true);
     }
