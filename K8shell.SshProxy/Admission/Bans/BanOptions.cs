@@ -1,0 +1,43 @@
+using K8shell.ServiceDefaults.Nats;
+using NATS.Client.KeyValueStore;
+
+namespace K8shell.SshProxy.Admission.Bans;
+
+/// <summary>Configuration section <c>SshProxy:Bans</c>: where K8shell.Shield's bans are read from.</summary>
+internal sealed class BanOptions : IValidatedOptions
+{
+    public const string Section = "SshProxy:Bans";
+
+    /// <summary>The JetStream KV bucket of <see cref="BanEntry"/> values (created when missing).</summary>
+    public string Bucket { get; set; } = BanEntry.DefaultBucket;
+
+    /// <summary>The max age of a bucket this proxy creates: bounds storage, since NATS 2.9 has no per-key TTL (longer than the longest ban).</summary>
+    public TimeSpan BucketMaxAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The pause before watching again after NATS failed.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    public IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrEmpty(Bucket) || !Bucket.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            yield return $"{Section}:{nameof(Bucket)} must be a KV bucket name of letters, digits, '-' and '_' (got '{Bucket}').";
+        }
+        if (BucketMaxAge <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(BucketMaxAge)} must be positive, e.g. 7.00:00:00 (got {BucketMaxAge}).";
+        }
+        if (RetryDelay <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:{nameof(RetryDelay)} must be positive, e.g. 00:00:02 (got {RetryDelay}).";
+        }
+    }
+
+    /// <summary>The bucket's configuration when this proxy is the first to need it.</summary>
+    public NatsKVConfig BucketConfig() => new(Bucket)
+    {
+        Description = "Banned client addresses (K8shell.Shield writes, every SshProxy watches)",
+        History = 1,
+        MaxAge = BucketMaxAge,
+    };
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace K8shell.SshProxy.Admission.Failures;
+
+/// <summary>
+/// One failed connection (failed authentication, handshake timeout, protocol error before auth) as K8shell.Shield
+/// counts it: the JSON of SPEC.md §3, published on <c>ssh.failures</c>. Shield keys on <see cref="ClientIp"/>.
+/// </summary>
+internal sealed record FailureEvent
+{
+    private static readonly JsonSerializerOptions Json = new();
+
+    /// <summary>The real client address (from the PROXY header when a trusted balancer sent one).</summary>
+    [JsonPropertyName("client_ip")]
+    public required string ClientIp { get; init; }
+
+    [JsonPropertyName("client_port")]
+    public required int ClientPort { get; init; }
+
+    /// <summary>The user name the client gave (the user string's user part when it parsed, else as typed).</summary>
+    [JsonPropertyName("username")]
+    public required string Username { get; init; }
+
+    /// <summary>When the connection failed, in UTC (written RFC 3339 with a Z).</summary>
+    [JsonPropertyName("timestamp")]
+    public required DateTime Timestamp { get; init => field = value.ToUniversalTime(); }
+
+    /// <summary>The reasons gathered during the connection, then the final handshake error.</summary>
+    [JsonPropertyName("failure_info")]
+    public required IReadOnlyList<string> FailureInfo { get; init; }
+
+    [JsonPropertyName("proxy_id")]
+    public required string ProxyId { get; init; }
+
+    /// <summary>The event for a connection from <paramref name="client"/> that failed at <paramref name="now"/>.</summary>
+    public static FailureEvent For(IPEndPoint client, string username, IEnumerable<string> failureInfo, string proxyId, DateTimeOffset now) => new()
+    {
+        ClientIp = NetworkList.Normalize(client.Address).ToString(),
+        ClientPort = client.Port,
+        Username = username,
+        Timestamp = now.UtcDateTime,
+        FailureInfo = [.. failureInfo],
+        ProxyId = proxyId,
+    };
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+}
