@@ -31,14 +31,25 @@ builder.AddProject<Projects.K8shell_Shield>("shield")
     .WithHttpHealthCheck("/health")
     .WithReference(nats).WaitFor(nats);
 
-builder.AddProject<Projects.K8shell_SshProxy>("ssh-proxy")
-    .WithEndpoint(port: LocalKnobs.SshPort, targetPort: 2222, scheme: "tcp", name: "ssh", isExternal: true)
+var sshProxy = builder.AddProject<Projects.K8shell_SshProxy>("ssh-proxy")
+    .WithEndpoint(port: LocalKnobs.SshPort, targetPort: 2022, scheme: "tcp", name: "ssh", isExternal: true)
+    .WithDataDirectory("SshProxy:DataDirectory")
     .WithHttpHealthCheck("/health")
     .WithReference(identity).WaitFor(identity)
+    .WithCallerToken(identity, "Identity:Callers")
     .WithReference(provisioner).WaitFor(provisioner)
     .WithCallerToken(provisioner, "Provisioner:Callers")
     .WithReference(sessions).WaitFor(sessions)
     .WithCallerToken(sessions, "Sessions:Callers")
     .WithReference(nats).WaitFor(nats);
+sshProxy.WithEnvironment("SshProxy__Port", sshProxy.GetEndpoint("ssh").Property(EndpointProperty.TargetPort))
+    .WithEnvironment(context =>
+    {
+        // On a laptop every client is on loopback or a private network, and its failures still deserve events.
+        if (context.ExecutionContext.IsRunMode)
+        {
+            context.EnvironmentVariables["SshProxy__Failures__PublicIpOnly"] = "false";
+        }
+    });
 
 builder.Build().Run();

@@ -19,7 +19,7 @@ internal sealed class RunSummary(LogPrinter log)
             // Say so when nothing listens yet instead of handing out a command that cannot work.
             log.Say(await ListensAsync(ssh)
                 ? $"Connect with: {command}"
-                : $"Connect with: {command} (nothing listens on {ssh.Port} yet: the gateway's SSH listener arrives with the SshProxy issue)");
+                : $"Connect with: {command} (but nothing listens on {ssh.Port}: see the ssh-proxy lines above)");
         }
         log.Say("Press Ctrl+C to stop.");
     }

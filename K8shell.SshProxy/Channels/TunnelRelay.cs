@@ -20,14 +20,21 @@ internal sealed class TunnelRelay<TRequest>(
     ConnectionTraffic traffic,
     IChannelRecording? recording) where TRequest : class
 {
+    /// <summary>How long the daemon may take to end the call after the client closed the channel.</summary>
+    private static readonly TimeSpan ClosingGrace = TimeSpan.FromSeconds(5);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using (call)
         {
-            var upstream = ToWorkspaceAsync(ended.Token);
+            var upstream = ChannelPumps.QuietlyAsync(ToWorkspaceAsync(ended.Token));
             var downstream = ToClientAsync(ended.Token);
-            if (await Task.WhenAny(downstream, channel.Closed) != downstream)
+            // A client that closes right after its last data (data, EOF and CLOSE in one burst) must still have
+            // that data delivered: the daemon gets all of it and the EOF before the call is given a short while
+            // to end by itself, and only then cancelled.
+            if (await Task.WhenAny(downstream, Task.WhenAll(channel.Closed, upstream)) != downstream
+                && await Task.WhenAny(downstream, Task.Delay(ClosingGrace, cancellationToken)) != downstream)
             {
                 await ended.CancelAsync();
             }
@@ -41,7 +48,7 @@ internal sealed class TunnelRelay<TRequest>(
                 // The client closed first.
             }
             await ended.CancelAsync();
-            await ChannelPumps.QuietlyAsync(upstream);
+            await upstream;
         }
         if (recording is not null)
         {

@@ -57,6 +57,17 @@ public sealed class FailurePublisherTests : IAsyncLifetime
 
     private NatsConnection Shield() => _shieldConnection ??= _nats.Connect();
 
+    /// <summary>
+    /// Shield's subscription, known to the server before the test publishes: SUB and PUB come on different
+    /// connections, and the ping's answer proves the server has read the SUB.
+    /// </summary>
+    private async Task<INatsSub<byte[]>> SubscribeAsync()
+    {
+        var subscription = await Shield().SubscribeCoreAsync<byte[]>(_subject, cancellationToken: Cancellation);
+        await Shield().PingAsync(Cancellation);
+        return subscription;
+    }
+
     private static FailureEvent Failure(string address, string username = "alice", int port = 40022) =>
         FailureEvent.For(new IPEndPoint(IPAddress.Parse(address), port), username, ["no matching public key", "handshake failed: connection closed"], "proxy-1", At);
 
@@ -93,7 +104,7 @@ public sealed class FailurePublisherTests : IAsyncLifetime
     [Fact]
     public async Task An_event_reaches_a_subscriber_with_every_field_Shield_reads()
     {
-        await using var subscription = await Shield().SubscribeCoreAsync<byte[]>(_subject, cancellationToken: Cancellation);
+        await using var subscription = await SubscribeAsync();
         var publisher = await StartPublisherAsync();
 
         publisher.Publish(Failure("::ffff:203.0.113.9", "bob~dev", 51515));
@@ -113,7 +124,7 @@ public sealed class FailurePublisherTests : IAsyncLifetime
     [Fact]
     public async Task Private_special_and_whitelisted_addresses_are_never_reported()
     {
-        await using var subscription = await Shield().SubscribeCoreAsync<byte[]>(_subject, cancellationToken: Cancellation);
+        await using var subscription = await SubscribeAsync();
         var publisher = await StartPublisherAsync(publicIpOnly: true, whitelist: ["198.51.100.0/24", "2001:db8:bad::/48"]);
         string[] notReported =
         [
@@ -137,7 +148,7 @@ public sealed class FailurePublisherTests : IAsyncLifetime
     [Fact]
     public async Task Without_PublicIpOnly_private_addresses_are_reported_but_the_whitelist_still_holds()
     {
-        await using var subscription = await Shield().SubscribeCoreAsync<byte[]>(_subject, cancellationToken: Cancellation);
+        await using var subscription = await SubscribeAsync();
         var publisher = await StartPublisherAsync(publicIpOnly: false, whitelist: ["127.0.0.0/8", "192.0.2.77"]);
 
         publisher.Publish(Failure("127.0.0.1", "whitelisted"));

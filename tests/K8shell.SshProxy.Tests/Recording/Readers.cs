@@ -2,24 +2,9 @@ using K8shell.Testing;
 
 namespace K8shell.SshProxy.Tests.Recording;
 
-/// <summary>The real readers the recordings are made for: asciinema for casts, tshark for captures.</summary>
+/// <summary>tshark, the real reader captures are made for (casts: <see cref="Asciinema"/>).</summary>
 internal static class Readers
 {
-    /// <summary>
-    /// <c>asciinema cat</c>: the output bytes as a terminal gets them. It opens /dev/tty, which CI has none of, so it
-    /// runs inside <c>script</c>'s pseudo-terminal with its own output sent to a file.
-    /// </summary>
-    public static async Task<byte[]> AsciinemaCatAsync(string castPath, CancellationToken cancellationToken)
-    {
-        var output = castPath + ".out";
-        var (exitCode, _, errors) = await Programs.RunAsync("script", ["--quiet", "--return", "--command", "asciinema cat \"$CAST\" > \"$OUT\"", "/dev/null"],
-            new Dictionary<string, string> { ["CAST"] = castPath, ["OUT"] = output, ["PYTHONIOENCODING"] = "utf-8" }, cancellationToken);
-        Assert.True(exitCode == 0, $"asciinema cat {castPath} failed ({exitCode}): {errors}");
-        var printed = await File.ReadAllBytesAsync(output, cancellationToken);
-        File.Delete(output);
-        return printed;
-    }
-
     /// <summary>
     /// The TCP payloads <c>tshark -r</c> reads from a capture (checksums checked), joined per direction: towards
     /// <paramref name="destinationPort"/> (the client's bytes) and from it. Payloads are decoded as plain data.

@@ -65,7 +65,7 @@ public sealed class RecordingOutageTests(SessionsFixture fixture)
         await recorders.DisposeAsync();
 
         var cast = SessionsFixture.RecordingPath(directory, "shell", streamId + ".cast");
-        Assert.Equal(output, await Readers.AsciinemaCatAsync(cast, Cancel));
+        Assert.Equal(output, await Asciinema.CatAsync(cast, Cancel));
         Directory.Delete(directory, recursive: true);
     }
 
@@ -91,7 +91,7 @@ public sealed class RecordingOutageTests(SessionsFixture fixture)
         await recorders.DisposeAsync();
 
         var cast = SessionsFixture.RecordingPath(fixture.DataDirectory, "shell", streamId + ".cast");
-        var printed = Encoding.UTF8.GetString(await Readers.AsciinemaCatAsync(cast, Cancel));
+        var printed = Encoding.UTF8.GetString(await Asciinema.CatAsync(cast, Cancel));
         var kept = string.Concat(Enumerable.Repeat(Encoding.ASCII.GetString(line), 15));
         Assert.StartsWith(kept, printed);
         Assert.Contains($"[k8shell: {25 * 4096} bytes of this session were not recorded", printed[kept.Length..]);

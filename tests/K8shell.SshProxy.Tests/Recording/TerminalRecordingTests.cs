@@ -1,3 +1,4 @@
+using K8shell.Testing;
 using K8shell.SshProxy.Recording;
 
 namespace K8shell.SshProxy.Tests.Recording;
@@ -39,7 +40,7 @@ public sealed class TerminalRecordingTests(SessionsFixture fixture)
         Assert.Contains("\"TERM\":\"xterm-256color\"", lines[0]);
         Assert.Contains(lines, line => line.Contains("\"r\", \"120x40\"") || line.Contains("\"r\",\"120x40\""));
         Assert.DoesNotContain(lines, line => line.Contains("secret"));
-        Assert.Equal(output, await Readers.AsciinemaCatAsync(cast, Cancel));
+        Assert.Equal(output, await Asciinema.CatAsync(cast, Cancel));
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class TerminalRecordingTests(SessionsFixture fixture)
         var text = await File.ReadAllTextAsync(cast, Cancel);
         Assert.Contains("make test", text.Split('\n')[0]);
         Assert.Contains("\"i\", \"typed ahead\\n\"", text.Replace("\"i\",\"", "\"i\", \""));
-        Assert.Equal(output, await Readers.AsciinemaCatAsync(cast, Cancel));
+        Assert.Equal(output, await Asciinema.CatAsync(cast, Cancel));
     }
 
     [Theory]

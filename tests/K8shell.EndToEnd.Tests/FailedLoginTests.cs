@@ -1,0 +1,57 @@
+using System.Text.Json;
+using K8shell.Testing;
+using K8shell.Testing.AppHost;
+using NATS.Client.Core;
+
+namespace K8shell.EndToEnd.Tests;
+
+/// <summary>A failed login reaches NATS as one event with every field (SPEC.md §3), for Shield to act on.</summary>
+public sealed class FailedLoginTests(StackFixture stack)
+{
+    private readonly Gateway _gateway = new(stack);
+
+    [Fact]
+    public async Task A_wrong_key_fails_and_publishes_one_event_with_every_field()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var strangerKey = Path.Combine(stack.Home, $"stranger-{Guid.NewGuid():N}");
+        await SshKeys.GenerateAsync(strangerKey, cancellationToken: cancellation);
+        await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
+        var events = new List<JsonElement>();
+        using var listening = new CancellationTokenSource();
+        var subscribed = new TaskCompletionSource();
+        var receiving = Task.Run(async () =>
+        {
+            await using var subscription = await nats.SubscribeCoreAsync<string>("ssh.failures", cancellationToken: listening.Token);
+            await nats.PingAsync(listening.Token); // the server has the subscription before ssh fails
+            subscribed.SetResult();
+            await foreach (var message in subscription.Msgs.ReadAllAsync(listening.Token))
+            {
+                var parsed = JsonDocument.Parse(message.Data!).RootElement;
+                if (parsed.GetProperty("username").GetString() == stack.User)
+                {
+                    lock (events)
+                    {
+                        events.Add(parsed);
+                    }
+                }
+            }
+        }, cancellation);
+        await subscribed.Task.WaitAsync(cancellation);
+
+        var (exitCode, _, _) = await Programs.RunAsync("ssh", [.. _gateway.Options(keyFile: strangerKey), _gateway.Destination(), "true"], cancellationToken: cancellation);
+
+        Assert.Equal(255, exitCode);
+        Assert.True(await Eventually.WaitAsync(() => { lock (events) { return events.Count > 0; } }, TimeSpan.FromSeconds(20), cancellation),
+            "no ssh.failures event arrived");
+        await Task.Delay(500, cancellation); // one event per connection: a second one would come now
+        await listening.CancelAsync();
+        await Task.WhenAny(receiving);
+        var failure = Assert.Single(events);
+        Assert.Equal("127.0.0.1", failure.GetProperty("client_ip").GetString());
+        Assert.InRange(failure.GetProperty("client_port").GetInt32(), 1, 65535);
+        Assert.True(DateTimeOffset.TryParse(failure.GetProperty("timestamp").GetString(), out var at) && at.Offset == TimeSpan.Zero);
+        Assert.Contains(failure.GetProperty("failure_info").EnumerateArray(), info => info.GetString()!.Contains("publickey", StringComparison.Ordinal));
+        Assert.Matches("^([a-z0-9]{5}|local)$", failure.GetProperty("proxy_id").GetString());
+    }
+}

@@ -1,0 +1,67 @@
+using K8shell.AppHost.Model;
+using K8shell.Testing;
+using K8shell.Testing.AppHost;
+
+[assembly: AssemblyFixture(typeof(K8shell.EndToEnd.Tests.StackFixture))]
+
+namespace K8shell.EndToEnd.Tests;
+
+/// <summary>
+/// The stack as <c>./run.sh</c> starts it, once for the test assembly: Process backend, nats-server as a local
+/// process, the developer seeded from a HOME of the fixture's own (with its key), random ports. The gateway gets
+/// the policy in <see cref="PolicyFile"/> and publishes failures for loopback clients too (the dev stack's setting).
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("k8shell-e2e-home-").FullName;
+    private DistributedApplicationTestingBuilder? _builder;
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("the stack has not started");
+
+    /// <summary>The developer the AppHost seeded: this OS user, with <see cref="KeyFile"/>.</summary>
+    public string User => Environment.UserName;
+
+    public string KeyFile => Path.Combine(_home, ".ssh", "id_ed25519");
+
+    public string Home => _home;
+
+    /// <summary>A policy the tests rely on: see the file's comments.</summary>
+    public string PolicyFile => Path.Combine(_home, "policy.yaml");
+
+    public int SshPort => App.GetEndpoint("ssh-proxy", "ssh").Port;
+
+    /// <summary>The run's K8SHELL_DATA: every service's state under a folder named after it.</summary>
+    public string DataDirectory => _builder?.Options.DataDirectory ?? throw new InvalidOperationException("the stack has not started");
+
+    public async ValueTask InitializeAsync()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
+        await SshKeys.GenerateAsync(KeyFile, cancellationToken: cancellation);
+        await File.WriteAllTextAsync(PolicyFile, Policies.EndToEnd, cancellation);
+        _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.K8shell_AppHost>(configure: options =>
+        {
+            options.EnvironmentOverrides["HOME"] = _home;
+            options.EnvironmentOverrides["K8SHELL_WORKSPACE_BACKEND"] = "process";
+            options.EnvironmentOverrides["K8SHELL_CONTAINER_ENGINE"] = "none";
+        }, cancellationToken: cancellation);
+        var proxy = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "ssh-proxy");
+        proxy.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["SshProxy__Policy__File"] = PolicyFile));
+        _app = await _builder.BuildAsync(cancellation);
+        await _app.StartAsync(cancellation).WaitAsync(TimeSpan.FromMinutes(3), cancellation);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        if (_builder is not null)
+        {
+            await _builder.DisposeAsync();
+        }
+        Directory.Delete(_home, recursive: true);
+    }
+}
