@@ -32,6 +32,42 @@ public sealed class TmuxTerminal : IAsyncDisposable
         return terminal;
     }
 
+    /// <summary>
+    /// What every interactive shell must do, checked on the screen: a terminal device of 80×24 with TERM from
+    /// pty-req (and <paramref name="probe"/>, an environment variable expected to hold <paramref name="probeValue"/>),
+    /// a resize the shell sees, Ctrl+C interrupting the foreground job only, and <c>exit 7</c> ending ssh with 7.
+    /// </summary>
+    public async Task ProveInteractiveShellAsync(string probe, string probeValue, CancellationToken cancellationToken)
+    {
+        await WaitForPromptAsync(cancellationToken);
+        await TypeLineAsync($"echo \"[$(tty | cut -c1-9)] [$(stty size)] [$TERM] [${probe}]\"", cancellationToken);
+        await WaitForLineAsync($"[/dev/pts/] [24 80] [xterm-256color] [{probeValue}]", cancellationToken);
+
+        // window-change: ssh forwards the new size on SIGWINCH; the shell sees it.
+        await ResizeAsync(100, 30, cancellationToken);
+        await Task.Delay(300, cancellationToken);
+        await TypeLineAsync("echo \"[$(stty size)]\"", cancellationToken);
+        await WaitForLineAsync("[30 100]", cancellationToken);
+
+        // Ctrl+C travels as a byte; the terminal turns it into SIGINT for the foreground job only.
+        await TypeLineAsync("sleep 50; echo slept", cancellationToken);
+        await Task.Delay(300, cancellationToken);
+        await PressAsync("C-c", cancellationToken);
+        await TypeLineAsync("echo interrupted", cancellationToken);
+        await WaitForLineAsync("interrupted", cancellationToken);
+        if ((await ScreenAsync(cancellationToken)).Split('\n').Any(line => line.TrimEnd() == "slept"))
+        {
+            throw new InvalidOperationException($"Ctrl+C did not interrupt the sleep:\n{await ScreenAsync(cancellationToken)}");
+        }
+
+        await TypeLineAsync("exit 7", cancellationToken);
+        var status = await ExitStatusAsync(cancellationToken);
+        if (status != 7)
+        {
+            throw new InvalidOperationException($"ssh exited {status} after exit 7:\n{await ScreenAsync(cancellationToken)}");
+        }
+    }
+
     /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
     public async Task TypeLineAsync(string text, CancellationToken cancellationToken)
     {

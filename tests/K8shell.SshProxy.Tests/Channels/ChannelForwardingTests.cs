@@ -12,16 +12,16 @@ public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTest
     [Fact]
     public async Task Local_forwards_carry_bytes_to_a_quiet_server_and_to_one_that_speaks_first()
     {
-        await using var echo = EchoTarget.Tcp();
-        await using var greeter = EchoTarget.Tcp("220 hello\n");
+        await using var echo = EchoServer.Tcp();
+        await using var greeter = EchoServer.Tcp("220 hello\n");
         var (echoPort, greeterPort) = (FreePort.Next(), FreePort.Next());
 
         using var ssh = Harness.OpenSsh.Start(null, ["-N", $"LocalForward=127.0.0.1:{echoPort} 127.0.0.1:{echo.Port}",
             $"LocalForward=127.0.0.1:{greeterPort} 127.0.0.1:{greeter.Port}", "ExitOnForwardFailure=yes"]);
         try
         {
-            Assert.Equal("via -L", await EchoTarget.TalkAsync(new IPEndPoint(IPAddress.Loopback, echoPort), "via -L", Cancellation));
-            Assert.Equal("220 hello\nHELO", await EchoTarget.TalkAsync(new IPEndPoint(IPAddress.Loopback, greeterPort), "HELO", Cancellation));
+            Assert.Equal("via -L", await EchoServer.EchoThroughAsync(new IPEndPoint(IPAddress.Loopback, echoPort), "via -L", Cancellation));
+            Assert.Equal("220 hello\nHELO", await EchoServer.EchoThroughAsync(new IPEndPoint(IPAddress.Loopback, greeterPort), "HELO", Cancellation));
             Assert.Contains(ConnectionTraffic.PortForward, Harness.Connections.Last().Traffic.Operations);
         }
         finally
@@ -33,7 +33,7 @@ public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTest
     [Fact]
     public async Task Stdio_forwarding_reaches_the_target_and_a_closed_port_is_refused_with_the_reason()
     {
-        await using var echo = EchoTarget.Tcp();
+        await using var echo = EchoServer.Tcp();
         var closedPort = FreePort.Next();
 
         var through = await Harness.OpenSsh.SshAsync(null, "through -W\n"u8.ToArray(), [$"-W127.0.0.1:{echo.Port}"], cancellationToken: Cancellation);
@@ -48,14 +48,14 @@ public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTest
     [Fact]
     public async Task A_remote_forward_listens_in_the_workspace_and_carries_bytes_back_to_the_client()
     {
-        await using var echo = EchoTarget.Tcp();
+        await using var echo = EchoServer.Tcp();
         var remotePort = FreePort.Next();
 
         using var ssh = Harness.OpenSsh.Start(null, ["-N", $"RemoteForward=127.0.0.1:{remotePort} 127.0.0.1:{echo.Port}", "ExitOnForwardFailure=yes"]);
         try
         {
             // k8shelld runs on this machine: its listener is reachable from the test.
-            Assert.Equal("via -R", await EchoTarget.TalkAsync(new IPEndPoint(IPAddress.Loopback, remotePort), "via -R", Cancellation));
+            Assert.Equal("via -R", await EchoServer.EchoThroughAsync(new IPEndPoint(IPAddress.Loopback, remotePort), "via -R", Cancellation));
             Assert.Contains(Harness.Policy.Asked, asked => asked.Action == "ssh:tcpip-forward" && asked.Context["port"] == $"{remotePort}");
         }
         finally
@@ -69,12 +69,12 @@ public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTest
     {
         var target = Path.Combine(Harness.Directory, $"target-{Guid.NewGuid():N}.sock");
         var local = Path.Combine(Harness.Directory, $"local-{Guid.NewGuid():N}.sock");
-        await using var echo = EchoTarget.Unix(target);
+        await using var echo = EchoServer.Unix(target);
 
         using var ssh = Harness.OpenSsh.Start(null, ["-N", $"LocalForward={local} {target}", "ExitOnForwardFailure=yes"]);
         try
         {
-            Assert.Equal("via unix", await EchoTarget.TalkAsync(new UnixDomainSocketEndPoint(local), "via unix", Cancellation));
+            Assert.Equal("via unix", await EchoServer.EchoThroughAsync(new UnixDomainSocketEndPoint(local), "via unix", Cancellation));
             Assert.Contains(ConnectionTraffic.UnixSocket, Harness.Connections.Last().Traffic.Operations);
         }
         finally

@@ -2,19 +2,19 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace K8shell.SshProxy.Tests.Channels;
+namespace K8shell.Testing;
 
 /// <summary>
 /// The far end of a forward: a loopback TCP or Unix socket service that optionally speaks first
 /// (as SMTP or a database greeting does), then sends back what it receives and half-closes.
 /// </summary>
-internal sealed class EchoTarget : IAsyncDisposable
+public sealed class EchoServer : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly byte[] _greeting;
     private readonly Task _serving;
 
-    private EchoTarget(EndPoint endPoint, string greeting)
+    private EchoServer(EndPoint endPoint, string greeting)
     {
         _listener = new Socket(endPoint.AddressFamily, SocketType.Stream, endPoint is UnixDomainSocketEndPoint ? ProtocolType.Unspecified : ProtocolType.Tcp);
         _listener.Bind(endPoint);
@@ -23,14 +23,16 @@ internal sealed class EchoTarget : IAsyncDisposable
         _serving = ServeAsync();
     }
 
+    public EndPoint EndPoint => _listener.LocalEndPoint!;
+
     public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
 
-    public static EchoTarget Tcp(string greeting = "") => new(new IPEndPoint(IPAddress.Loopback, 0), greeting);
+    public static EchoServer Tcp(string greeting = "") => new(new IPEndPoint(IPAddress.Loopback, 0), greeting);
 
-    public static EchoTarget Unix(string path) => new(new UnixDomainSocketEndPoint(path), "");
+    public static EchoServer Unix(string path) => new(new UnixDomainSocketEndPoint(path), "");
 
     /// <summary>Connects (retrying while ssh sets up the forward), sends <paramref name="text"/>, half-closes, returns all it got back.</summary>
-    public static async Task<string> TalkAsync(EndPoint target, string text, CancellationToken cancellationToken)
+    public static async Task<string> EchoThroughAsync(EndPoint target, string text, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
