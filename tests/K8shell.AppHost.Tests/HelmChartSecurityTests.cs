@@ -46,7 +46,7 @@ public sealed partial class HelmChartSecurityTests : IDisposable
         Assert.Equal((22, "ssh", "TCP"), (port.Port, port.TargetPort.Value, port.Protocol));
         Assert.Equal("ssh-proxy", external.Spec.Selector["app.kubernetes.io/name"]);
         var proxy = Assert.IsType<V1Deployment>(objects["templates/ssh-proxy/deployment.yaml"]).Spec.Template.Spec.Containers[0];
-        Assert.Contains(proxy.Ports, containerPort => containerPort is { Name: "ssh", ContainerPort: 2222 });
+        Assert.Contains(proxy.Ports, containerPort => containerPort is { Name: "ssh", ContainerPort: 2022 });
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed partial class ManifestTests : IAsyncDisposable
         var resources = Resources(await PublishAsync());
 
         Assert.All(resources, resource => Assert.Contains((string?)resource.Value!["type"], TypesAzdDeploys));
-        Assert.Equal(["nats-password", "nats", "identity", "sessions", "provisioner", "provisioner-identity-token", "shield", "ssh-proxy", "ssh-proxy-provisioner-token", "ssh-proxy-sessions-token"],
+        Assert.Equal(["nats-password", "nats", "identity", "sessions", "provisioner", "provisioner-identity-token", "shield", "ssh-proxy", "ssh-proxy-identity-token", "ssh-proxy-provisioner-token", "ssh-proxy-sessions-token"],
             resources.Select(resource => resource.Key));
     }
 
@@ -84,7 +84,7 @@ public sealed partial class ManifestTests : IAsyncDisposable
         }
         Assert.True((bool?)resources["sessions"]!["bindings"]!["http"]!["external"]); // the replay page
         var ssh = resources["ssh-proxy"]!["bindings"]!["ssh"]!;
-        Assert.Equal(("tcp", 2222, true), ((string?)ssh["transport"], (int?)ssh["targetPort"], (bool?)ssh["external"]));
+        Assert.Equal(("tcp", 2022, true), ((string?)ssh["transport"], (int?)ssh["targetPort"], (bool?)ssh["external"]));
         Assert.Equal(4222, (int?)resources["nats"]!["bindings"]!["tcp"]!["targetPort"]);
     }
 
@@ -93,7 +93,7 @@ public sealed partial class ManifestTests : IAsyncDisposable
     {
         var resources = Resources(await PublishAsync());
 
-        foreach (var name in new[] { "nats-password", "provisioner-identity-token", "ssh-proxy-provisioner-token", "ssh-proxy-sessions-token" })
+        foreach (var name in new[] { "nats-password", "provisioner-identity-token", "ssh-proxy-identity-token", "ssh-proxy-provisioner-token", "ssh-proxy-sessions-token" })
         {
             var input = resources[name]!["inputs"]!["value"]!;
             Assert.Equal($"{{{name}.inputs.value}}", (string?)resources[name]!["value"]);

@@ -73,6 +73,15 @@ public sealed class ServiceLifecycleTests(NatsServerFixture nats) : IDisposable
         },
         // Its database and recordings go to a fresh directory.
         "K8shell.Sessions" => new() { ["ConnectionStrings__nats"] = nats.Url, ["Sessions__DataDirectory"] = _data },
+        // Where the services it calls are and its tokens for them (nothing is called before a client connects), its SSH
+        // port and its host keys in a fresh directory.
+        "K8shell.SshProxy" => new()
+        {
+            ["ConnectionStrings__nats"] = nats.Url, ["SshProxy__DataDirectory"] = _data, ["SshProxy__Port"] = FreePort.Next().ToString(),
+            ["services__identity__grpc__0"] = "http://127.0.0.1:9", ["Services__identity__Token"] = "lifecycle",
+            ["services__provisioner__grpc__0"] = "http://127.0.0.1:9", ["Services__provisioner__Token"] = "lifecycle",
+            ["services__sessions__grpc__0"] = "http://127.0.0.1:9", ["Services__sessions__Token"] = "lifecycle",
+        },
         _ => new() { ["ConnectionStrings__nats"] = nats.Url },
     };
 
