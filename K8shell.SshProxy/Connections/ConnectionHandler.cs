@@ -135,26 +135,30 @@ internal sealed partial class ConnectionHandler(
             Recorders = recorders,
         };
         telemetry.SessionOpened();
+        var dispatching = Task.CompletedTask;
+        var keepAlive = Task.CompletedTask;
         try
         {
             var serving = ssh.RunAsync(ended.Token);
-            var dispatching = channels.ServeAsync(connection, ended.Token);
-            var keepAlive = options.Value.KeepAliveInterval > TimeSpan.Zero
-                ? ssh.KeepAliveAsync(options.Value.KeepAliveInterval, options.Value.KeepAliveMaxUnanswered, ended.Token)
-                : Task.CompletedTask;
+            dispatching = channels.ServeAsync(connection, ended.Token);
+            if (options.Value.KeepAliveInterval > TimeSpan.Zero)
+            {
+                keepAlive = ssh.KeepAliveAsync(options.Value.KeepAliveInterval, options.Value.KeepAliveMaxUnanswered, ended.Token);
+            }
             using (closeAll.Register(() => _ = ssh.CloseAsync(SshDisconnectReason.ByApplication, "the gateway is shutting down; connect again in a moment", CancellationToken.None)))
             {
                 await serving;
             }
-            await ended.CancelAsync();
-            await Task.WhenAll(dispatching, keepAlive);
         }
-        catch (Exception ended_) when (ended_ is IOException or OperationCanceledException or SshDisconnectedException or SshProtocolException)
+        catch (Exception reason) when (reason is IOException or OperationCanceledException or SshDisconnectedException or SshProtocolException)
         {
-            LogEnded(logger, sessionId, ended_.Message);
+            LogEnded(logger, sessionId, reason.Message);
         }
         finally
         {
+            // The connection is gone: its channels, listeners and probes end with it, before what they use is disposed.
+            await ended.CancelAsync();
+            await Task.WhenAll(ChannelPumps.QuietlyAsync(dispatching), ChannelPumps.QuietlyAsync(keepAlive));
             telemetry.SessionClosed();
             if (reporter is not null)
             {
