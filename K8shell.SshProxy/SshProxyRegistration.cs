@@ -5,6 +5,7 @@ using K8shell.Ssh.HostKeys;
 using K8shell.SshProxy.Authentication;
 using K8shell.SshProxy.Connections;
 using K8shell.SshProxy.Workspaces;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.SshProxy;
@@ -18,14 +19,16 @@ internal static class SshProxyRegistration
             .Validate(options => System.Net.IPAddress.TryParse(options.ListenAddress, out _), $"{SshProxyOptions.Section}:ListenAddress must be an IP address")
             .PostConfigure(options => options.DataDirectory = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath))
             .ValidateOnStart();
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = builder.Configuration
-            .GetSection(SshProxyOptions.Section).Get<SshProxyOptions>()?.ShutdownGrace.Add(TimeSpan.FromSeconds(10)) ?? TimeSpan.FromSeconds(30));
+        // The host must wait for the listener's drain: the grace, then the disconnects.
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<SshProxyOptions>>((host, proxy) =>
+            host.ShutdownTimeout = proxy.Value.ShutdownGrace + TimeSpan.FromSeconds(10));
 
         builder.Services.AddServiceGrpcClient<IdentityService.IdentityServiceClient>("identity");
         builder.Services.AddServiceGrpcClient<ProvisionerService.ProvisionerServiceClient>("provisioner");
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserTokens>();
         builder.Services.AddSingleton<DaemonChannels>();
+        builder.Services.AddSingleton<ConnectionWorkspaces>();
         builder.Services.AddSingleton<ProxyTelemetry>();
         builder.Services.AddSingleton<IReadOnlyList<HostKey>>(services =>
             HostKeyFiles.LoadOrCreate(Path.Combine(services.GetRequiredService<IOptions<SshProxyOptions>>().Value.DataDirectory, "host-keys")));

@@ -27,11 +27,11 @@ namespace K8shell.SshProxy.Connections;
 /// failed-login event when it fails; then the authenticated connection's channels, session record and recordings.
 /// </summary>
 internal sealed partial class ConnectionHandler(
-    IServiceProvider services,
     IOptions<SshProxyOptions> options,
     IReadOnlyList<HostKey> hostKeys,
     IdentityService.IdentityServiceClient identity,
     UserTokens userTokens,
+    ConnectionWorkspaces workspaces,
     ProxyHeaderReader proxyHeaders,
     BanList bans,
     StartupLimiter limits,
@@ -116,8 +116,7 @@ internal sealed partial class ConnectionHandler(
         }
         ProxyConnection? connection = null;
         SessionReporter? reporter = null;
-        using var workspace = ActivatorUtilities.CreateInstance<ConnectionWorkspace>(services, new ConnectionWorkspace.Context(
-            login, sessionId, client.Address.ToString(), ssh.ClientIdentification.Line,
+        using var workspace = workspaces.For(new ConnectionWorkspace.Context(login, sessionId, client.Address.ToString(),
             link => reporter = sessionReporting.Start(new SessionStart(sessionId, login.User.Username, link.Workspace, link.Blueprint,
                 ssh.ClientIdentification.Line, client, SessionIds.ProxyId, link.Daemon.ServerVersion, DateTimeOffset.UtcNow), connection!.Traffic),
             ended.Token));

@@ -42,8 +42,6 @@ internal sealed class ProxyConnection
     /// <summary>Bytes and operation codes over all channels, for the session record.</summary>
     public ConnectionTraffic Traffic { get; } = new();
 
-    public string ClientVersion => Ssh.ClientIdentification.Line;
-
     /// <summary>The next stream ID of this connection: <c>&lt;prefix&gt;-&lt;sessionId&gt;&lt;n&gt;</c>, n counting from 1 (<c>sh</c>, <c>ex</c>, <c>sf</c>, <c>pf</c>, <c>ux</c>).</summary>
     public string NextStreamId(string prefix) => $"{prefix}-{SessionId}{Interlocked.Increment(ref _streams)}";
 }

@@ -15,9 +15,6 @@ internal sealed partial class SshListener(ConnectionHandler handler, IOptions<Ss
     private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly CancellationTokenSource _closeAll = new();
 
-    /// <summary>Where it listens once started (the port may have been 0).</summary>
-    public TaskCompletionSource<IPEndPoint> Bound { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
@@ -28,9 +25,7 @@ internal sealed partial class SshListener(ConnectionHandler handler, IOptions<Ss
         }
         listener.Bind(new IPEndPoint(address, options.Value.Port));
         listener.Listen(512);
-        var bound = (IPEndPoint)listener.LocalEndPoint!;
-        Bound.TrySetResult(bound);
-        LogListening(logger, bound);
+        LogListening(logger, (IPEndPoint)listener.LocalEndPoint!);
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -26,8 +26,7 @@ internal sealed partial class ConnectionWorkspace(
     private DaemonChannels.Lease? _lease;
 
     /// <summary>What the preparation needs to know about the connection, and whom to tell when the workspace is ready.</summary>
-    internal sealed record Context(LoginResult Login, string SessionId, string ClientIp, string ClientVersion,
-        Action<WorkspaceLink> Ready, CancellationToken ConnectionEnded);
+    internal sealed record Context(LoginResult Login, string SessionId, string ClientIp, Action<WorkspaceLink> Ready, CancellationToken ConnectionEnded);
 
     /// <summary>The workspace once it is ready, for the session record and the policy's resource.</summary>
     public WorkspaceLink? Ready => _preparing is { IsCompletedSuccessfully: true } done ? done.Result : null;
