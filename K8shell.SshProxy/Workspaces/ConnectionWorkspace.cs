@@ -95,35 +95,40 @@ internal sealed partial class ConnectionWorkspace(
     /// <summary>The workspace the user string names, running: found, started or provisioned.</summary>
     private async Task<Workspace> RunningWorkspaceAsync(ProvisionProgress? progress, CancellationToken cancellationToken)
     {
-        var userString = connection.Login.UserString;
-        var found = (await provisioner.GetWorkspacesByUserStrAsync(new GetWorkspacesByUserStrRequest { Userstr = userString.Canonical },
+        var found = (await provisioner.GetWorkspacesByUserStrAsync(new GetWorkspacesByUserStrRequest { Userstr = connection.Login.UserString.Canonical },
             deadline: Deadline(TimeSpan.FromSeconds(10)), cancellationToken: cancellationToken)).Workspaces;
-        var name = found.FirstOrDefault(IsRunning)?.Name;
-        if (name is null)
+        if (found.FirstOrDefault(IsRunning) is { } running)
         {
-            var stopped = found.FirstOrDefault(workspace => workspace.WorkspaceStatus.Status == WorkspaceStatus.Stopped);
-            if (stopped is null && userString.Form == UserStringForm.Named)
-            {
-                // pod= names a workspace that exists; it never makes one (reference §1.7 step 2).
-                throw new WorkspaceUnavailableException($"workspace {userString.Pod} not found");
-            }
-            using var stream = stopped is not null
-                ? provisioner.StartWorkspaceStream(new StartWorkspaceRequest { Workspace = stopped.Name, TimeoutSeconds = Seconds(), SendProgress = true }, cancellationToken: cancellationToken)
-                : provisioner.ProvisionWorkspaceStream(new ProvisionWorkspaceRequest { Userstr = userString.Canonical, TimeoutSeconds = Seconds(), SendProgress = true }, cancellationToken: cancellationToken);
-            try
-            {
-                name = await FollowAsync(stream.ResponseStream, progress, cancellationToken);
-            }
-            catch (RpcException running) when (running.StatusCode == StatusCode.AlreadyExists)
-            {
-                // Another connection finished it between our look and our request: it runs now.
-                name = stopped?.Name ?? userString.CanonicalId;
-            }
+            return running; // the common case, a second connection: the listing already has every detail
         }
+        var name = await StartOrProvisionAsync(found.FirstOrDefault(workspace => workspace.WorkspaceStatus.Status == WorkspaceStatus.Stopped), progress, cancellationToken);
         var workspace = await provisioner.FindWorkspaceAsync(new FindWorkspaceRequest { Workspace = name },
             deadline: Deadline(TimeSpan.FromSeconds(10)), cancellationToken: cancellationToken);
         return IsRunning(workspace) ? workspace
             : throw new WorkspaceUnavailableException($"workspace {name} is {workspace.WorkspaceStatus.Status.ToString().ToLowerInvariant()}: {workspace.WorkspaceStatus.Message}");
+    }
+
+    /// <summary>Starts <paramref name="stopped"/>, or provisions the user string's workspace when there is none; its name once Running.</summary>
+    private async Task<string> StartOrProvisionAsync(Workspace? stopped, ProvisionProgress? progress, CancellationToken cancellationToken)
+    {
+        var userString = connection.Login.UserString;
+        if (stopped is null && userString.Form == UserStringForm.Named)
+        {
+            // pod= names a workspace that exists; it never makes one (reference §1.7 step 2).
+            throw new WorkspaceUnavailableException($"workspace {userString.Pod} not found");
+        }
+        using var stream = stopped is not null
+            ? provisioner.StartWorkspaceStream(new StartWorkspaceRequest { Workspace = stopped.Name, TimeoutSeconds = Seconds(), SendProgress = true }, cancellationToken: cancellationToken)
+            : provisioner.ProvisionWorkspaceStream(new ProvisionWorkspaceRequest { Userstr = userString.Canonical, TimeoutSeconds = Seconds(), SendProgress = true }, cancellationToken: cancellationToken);
+        try
+        {
+            return await FollowAsync(stream.ResponseStream, progress, cancellationToken);
+        }
+        catch (RpcException started) when (started.StatusCode == StatusCode.AlreadyExists)
+        {
+            // Another connection finished it between our look and our request: it runs now.
+            return stopped?.Name ?? userString.CanonicalId;
+        }
     }
 
     /// <summary>Follows a provision/start stream to its end: the workspace's name when Running, the reason otherwise.</summary>
