@@ -31,7 +31,7 @@ internal sealed partial class LoginAttempt(
     public SshServerConfig ServerConfig(IReadOnlyList<HostKey> hostKeys) => new()
     {
         HostKeys = hostKeys,
-        SoftwareVersion = "K8shell_" + typeof(LoginAttempt).Assembly.GetName().Version?.ToString(3),
+        SoftwareVersion = "K8shell_" + ProxyVersion.Number,
         LoginGraceTime = options.LoginGraceTime,
         MaxAuthAttempts = options.MaxAuthTries,
         AuthMethods = MethodsAsync,

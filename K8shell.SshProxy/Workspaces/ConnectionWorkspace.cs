@@ -168,7 +168,7 @@ internal sealed partial class ConnectionWorkspace(
         {
             answer = await new SystemService.SystemServiceClient(lease.Calls).HandshakeAsync(new HandshakeRequest
             {
-                ClientVersion = $"K8shell.SshProxy/{typeof(ConnectionWorkspace).Assembly.GetName().Version?.ToString(3)}",
+                ClientVersion = $"K8shell.SshProxy/{ProxyVersion.Number}",
                 SessionId = connection.SessionId,
                 Username = connection.Login.User.Username,
                 ClientIp = connection.ClientIp,

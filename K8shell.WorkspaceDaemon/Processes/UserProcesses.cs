@@ -42,7 +42,7 @@ internal sealed class UserProcesses(WorkspaceAccount workspaceAccount, IOptions<
         var workingDirectory = Directory.Exists(account.Home) ? account.Home : "/";
         return account.SwitchFromRoot
             ? new ProcessLaunch(Setpriv, ["--reuid", $"{account.Uid}", "--regid", $"{account.Gid}",
-                "--groups", string.Join(',', GroupFile.GroupsOf(account.Name, account.Gid)), "--", program, .. arguments],
+                "--groups", string.Join(',', account.Groups), "--", program, .. arguments],
                 environment, workingDirectory) { TerminalOwner = (account.Uid, account.Gid) }
             : new ProcessLaunch(program, arguments, environment, workingDirectory);
     }

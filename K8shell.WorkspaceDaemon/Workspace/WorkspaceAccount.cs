@@ -15,6 +15,9 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
 
     public static bool DaemonIsRoot { get; } = LibC.geteuid() == 0;
 
+    /// <summary>The groups its processes get: the primary group first, then those /etc/group lists it in.</summary>
+    public IReadOnlyList<uint> Groups { get; init; } = [Gid];
+
     /// <summary>Makes what the daemon created for the user theirs (a no-op when the daemon runs as the user).</summary>
     public void GiveOwnership(string path)
     {
@@ -47,13 +50,19 @@ public sealed record WorkspaceAccount(string Name, uint Uid, uint Gid, string Ho
             var uid = LibC.geteuid();
             entry = accounts.FirstOrDefault(account => account.Uid == uid) ?? new PasswdEntry(Environment.UserName, uid, uid, "", "");
         }
-        return From(entry, options.Home, options.Shell);
+        return From(entry, options.Home, options.Shell, groupFile);
     }
 
-    /// <summary>The account of a passwd line; a configured <paramref name="home"/> and <paramref name="shell"/> win over the line's.</summary>
-    public static WorkspaceAccount From(PasswdEntry entry, string? home = null, string? shell = null) => new(entry.Name, entry.Uid, entry.Gid,
+    /// <summary>
+    /// The account of a passwd line; a configured <paramref name="home"/> and <paramref name="shell"/> win over the line's.
+    /// Its groups are read here, once, not at every process it starts.
+    /// </summary>
+    public static WorkspaceAccount From(PasswdEntry entry, string? home = null, string? shell = null, string groupFile = "/etc/group") => new(entry.Name, entry.Uid, entry.Gid,
         home is { Length: > 0 } ? home : entry.Home is { Length: > 0 } ? entry.Home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
-        shell is { Length: > 0 } ? shell : entry.Shell is { Length: > 0 } ? entry.Shell : DefaultShell);
+        shell is { Length: > 0 } ? shell : entry.Shell is { Length: > 0 } ? entry.Shell : DefaultShell)
+    {
+        Groups = GroupFile.GroupsOf(entry.Name, entry.Gid, groupFile),
+    };
 }
 
 /// <summary>One line of /etc/passwd: name:password:uid:gid:gecos:home:shell.</summary>
