@@ -3,7 +3,6 @@ using K8shell.SshProxy.Admission.Failures;
 using K8shell.SshProxy.Admission.Limits;
 using K8shell.SshProxy.Admission.ProxyProtocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace K8shell.SshProxy.Admission;
 
@@ -33,10 +32,10 @@ internal static class AdmissionExtensions
         return builder;
     }
 
-    private static IHostApplicationBuilder AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string section) where TOptions : class, IValidatedOptions
+    /// <summary>Each options class says what is wrong with it (<see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>), naming the key.</summary>
+    private static IHostApplicationBuilder AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string section) where TOptions : class
     {
-        builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TOptions>, ProblemsValidator<TOptions>>();
+        builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 }
