@@ -1,4 +1,3 @@
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace K8shell.ServiceDefaults.Configuration;
@@ -11,21 +10,12 @@ public static class YamlListFile
 {
     public static IReadOnlyList<YamlNode> Load(string path, string key)
     {
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException malformed)
-        {
-            throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
-        }
-        if (stream.Documents.Count == 0)
+        var root = YamlFile.Root(path);
+        if (root is null)
         {
             return [];
         }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root || !root.Children.TryGetValue(new YamlScalarNode(key), out var list))
+        if (root is not YamlMappingNode mapping || !mapping.Children.TryGetValue(new YamlScalarNode(key), out var list))
         {
             throw new FormatException($"{path}: expected a mapping with \"{key}:\"");
         }

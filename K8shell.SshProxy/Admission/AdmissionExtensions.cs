@@ -1,11 +1,8 @@
-using K8shell.ServiceDefaults;
 using K8shell.SshProxy.Admission.Bans;
 using K8shell.SshProxy.Admission.Failures;
 using K8shell.SshProxy.Admission.Limits;
 using K8shell.SshProxy.Admission.ProxyProtocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using NATS.Client.Core;
 
 namespace K8shell.SshProxy.Admission;
 
@@ -15,7 +12,7 @@ internal static class AdmissionExtensions
     /// <summary>
     /// <see cref="ProxyHeaderReader"/>, <see cref="StartupLimiter"/>, <see cref="BanList"/> and <see cref="FailurePublisher"/>
     /// (both hosted), with options from <c>SshProxy:ProxyProtocol</c>, <c>SshProxy:Limits</c>, <c>SshProxy:Bans</c> and
-    /// <c>SshProxy:Failures</c>, validated at start. NATS comes from <c>ConnectionStrings:nats</c> unless registered already.
+    /// <c>SshProxy:Failures</c>, validated at start. NATS is the service's own connection: call ServiceDefaults' <c>AddNatsClient</c> first.
     /// </summary>
     public static TBuilder AddAdmission<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -24,10 +21,6 @@ internal static class AdmissionExtensions
             .AddValidatedOptions<BanOptions>(BanOptions.Section)
             .AddValidatedOptions<FailureOptions>(FailureOptions.Section);
 
-        if (!builder.Services.Any(service => service.ServiceType == typeof(INatsConnection)))
-        {
-            builder.AddNatsClient("nats");
-        }
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProxyHeaderReader>();
@@ -39,10 +32,10 @@ internal static class AdmissionExtensions
         return builder;
     }
 
-    private static IHostApplicationBuilder AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string section) where TOptions : class, IValidatedOptions
+    /// <summary>Each options class says what is wrong with it (<see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>), naming the key.</summary>
+    private static IHostApplicationBuilder AddValidatedOptions<TOptions>(this IHostApplicationBuilder builder, string section) where TOptions : class
     {
-        builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TOptions>, ProblemsValidator<TOptions>>();
+        builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }
 }

@@ -14,10 +14,6 @@ internal sealed class NetworkList
 
     private NetworkList(IPNetwork[] networks) => _networks = networks;
 
-    public static NetworkList Empty { get; } = new([]);
-
-    public bool IsEmpty => _networks.Length == 0;
-
     /// <summary>Parses every entry; call <see cref="Problems"/> first (options validation) for messages naming the key.</summary>
     public static NetworkList Parse(IEnumerable<string> cidrs) =>
         new([.. cidrs.Select(cidr => TryParse(cidr, out var network) ? network : throw new FormatException($"'{cidr}' is not a CIDR."))]);

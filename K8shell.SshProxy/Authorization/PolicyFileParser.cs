@@ -1,4 +1,4 @@
-using YamlDotNet.Core;
+using K8shell.ServiceDefaults.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace K8shell.SshProxy.Authorization;
@@ -20,21 +20,12 @@ internal static class PolicyFileParser
 
     public static PolicyRuleSet Parse(string path)
     {
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException malformed)
-        {
-            throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
-        }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        var root = YamlFile.Root(path);
+        if (root is null or YamlScalarNode { Value: null or "" })
         {
             return new PolicyRuleSet([], PolicyEffect.Deny);
         }
-        var file = new Fields(path, stream.Documents[0].RootNode, "file", TopLevelKeys);
+        var file = new Fields(path, root, "file", TopLevelKeys);
         var rules = file.Node("rules") switch
         {
             null => [],

@@ -1,10 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using K8shell.ServiceDefaults.Nats;
 using NATS.Client.KeyValueStore;
 
 namespace K8shell.SshProxy.Admission.Bans;
 
 /// <summary>Configuration section <c>SshProxy:Bans</c>: where K8shell.Shield's bans are read from.</summary>
-internal sealed class BanOptions : IValidatedOptions
+internal sealed class BanOptions : IValidatableObject
 {
     public const string Section = "SshProxy:Bans";
 
@@ -17,19 +18,19 @@ internal sealed class BanOptions : IValidatedOptions
     /// <summary>The pause before watching again after NATS failed.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
-    public IEnumerable<string> Problems()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrEmpty(Bucket) || !Bucket.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            yield return $"{Section}:{nameof(Bucket)} must be a KV bucket name of letters, digits, '-' and '_' (got '{Bucket}').";
+            yield return new ValidationResult($"{Section}:{nameof(Bucket)} must be a KV bucket name of letters, digits, '-' and '_' (got '{Bucket}').");
         }
         if (BucketMaxAge <= TimeSpan.Zero)
         {
-            yield return $"{Section}:{nameof(BucketMaxAge)} must be positive, e.g. 7.00:00:00 (got {BucketMaxAge}).";
+            yield return new ValidationResult($"{Section}:{nameof(BucketMaxAge)} must be positive, e.g. 7.00:00:00 (got {BucketMaxAge}).");
         }
         if (RetryDelay <= TimeSpan.Zero)
         {
-            yield return $"{Section}:{nameof(RetryDelay)} must be positive, e.g. 00:00:02 (got {RetryDelay}).";
+            yield return new ValidationResult($"{Section}:{nameof(RetryDelay)} must be positive, e.g. 00:00:02 (got {RetryDelay}).");
         }
     }
 

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace K8shell.SshProxy.Admission.Failures;
 
 /// <summary>Configuration section <c>SshProxy:Failures</c>: which failed logins go to NATS for K8shell.Shield, and how many wait while NATS is down.</summary>
-internal sealed class FailureOptions : IValidatedOptions
+internal sealed class FailureOptions : IValidatableObject
 {
     public const string Section = "SshProxy:Failures";
 
@@ -20,23 +22,23 @@ internal sealed class FailureOptions : IValidatedOptions
     /// <summary>The pause between attempts to reach NATS while events wait.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    public IEnumerable<string> Problems()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrWhiteSpace(Subject) || Subject.Any(c => char.IsWhiteSpace(c) || c is '*' or '>'))
         {
-            yield return $"{Section}:{nameof(Subject)} must be a NATS subject without spaces or wildcards (got '{Subject}').";
+            yield return new ValidationResult($"{Section}:{nameof(Subject)} must be a NATS subject without spaces or wildcards (got '{Subject}').");
         }
         foreach (var problem in NetworkList.Problems($"{Section}:{nameof(Whitelist)}", Whitelist))
         {
-            yield return problem;
+            yield return new ValidationResult(problem);
         }
         if (BufferSize < 1)
         {
-            yield return $"{Section}:{nameof(BufferSize)} must be at least 1 (got {BufferSize}).";
+            yield return new ValidationResult($"{Section}:{nameof(BufferSize)} must be at least 1 (got {BufferSize}).");
         }
         if (RetryDelay <= TimeSpan.Zero)
         {
-            yield return $"{Section}:{nameof(RetryDelay)} must be positive, e.g. 00:00:01 (got {RetryDelay}).";
+            yield return new ValidationResult($"{Section}:{nameof(RetryDelay)} must be positive, e.g. 00:00:01 (got {RetryDelay}).");
         }
     }
 }

@@ -12,9 +12,6 @@ namespace K8shell.SshProxy.Admission.Failures;
 /// </summary>
 internal sealed partial class FailurePublisher : BackgroundService
 {
-    /// <summary>The proxy's meter (exported by ServiceDefaults' <c>K8shell.*</c> rule).</summary>
-    public const string MeterName = "K8shell.SshProxy";
-
     public const string DroppedCounterName = "k8shell.proxy.failure_events.dropped";
 
     public const string PublishedCounterName = "k8shell.proxy.failure_events.published";
@@ -36,7 +33,7 @@ internal sealed partial class FailurePublisher : BackgroundService
         _options = options.Value;
         _whitelist = NetworkList.Parse(_options.Whitelist);
         _logger = logger;
-        var meter = meters.Create(MeterName);
+        var meter = meters.Create(ProxyTelemetry.Name);
         _dropped = meter.CreateCounter<long>(DroppedCounterName, "{event}", "Failed-login events dropped because the buffer was full while NATS was unreachable");
         _published = meter.CreateCounter<long>(PublishedCounterName, "{event}", "Failed-login events published to NATS");
     }

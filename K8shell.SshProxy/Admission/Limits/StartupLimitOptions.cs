@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace K8shell.SshProxy.Admission.Limits;
 
 /// <summary>Configuration section <c>SshProxy:Limits</c>: how many connections may be unauthenticated at once, like OpenSSH's MaxStartups.</summary>
-internal sealed class StartupLimitOptions : IValidatedOptions
+internal sealed class StartupLimitOptions : IValidatableObject
 {
     public const string Section = "SshProxy:Limits";
 
@@ -11,15 +13,15 @@ internal sealed class StartupLimitOptions : IValidatedOptions
     /// <summary>Unauthenticated connections in all.</summary>
     public int MaxStartups { get; set; } = 100;
 
-    public IEnumerable<string> Problems()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MaxStartupsPerIp < 1)
         {
-            yield return $"{Section}:{nameof(MaxStartupsPerIp)} must be at least 1 (got {MaxStartupsPerIp}).";
+            yield return new ValidationResult($"{Section}:{nameof(MaxStartupsPerIp)} must be at least 1 (got {MaxStartupsPerIp}).");
         }
         if (MaxStartups < 1)
         {
-            yield return $"{Section}:{nameof(MaxStartups)} must be at least 1 (got {MaxStartups}).";
+            yield return new ValidationResult($"{Section}:{nameof(MaxStartups)} must be at least 1 (got {MaxStartups}).");
         }
     }
 }

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace K8shell.SshProxy.Admission.ProxyProtocol;
 
 /// <summary>Configuration section <c>SshProxy:ProxyProtocol</c>: who may tell us the real client address.</summary>
-internal sealed class ProxyProtocolOptions : IValidatedOptions
+internal sealed class ProxyProtocolOptions : IValidatableObject
 {
     public const string Section = "SshProxy:ProxyProtocol";
 
@@ -14,15 +16,15 @@ internal sealed class ProxyProtocolOptions : IValidatedOptions
     /// </summary>
     public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    public IEnumerable<string> Problems()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var problem in NetworkList.Problems($"{Section}:{nameof(TrustedNetworks)}", TrustedNetworks))
         {
-            yield return problem;
+            yield return new ValidationResult(problem);
         }
         if (HeaderTimeout <= TimeSpan.Zero)
         {
-            yield return $"{Section}:{nameof(HeaderTimeout)} must be positive, e.g. 00:00:02 (got {HeaderTimeout}).";
+            yield return new ValidationResult($"{Section}:{nameof(HeaderTimeout)} must be positive, e.g. 00:00:02 (got {HeaderTimeout}).");
         }
     }
 }

@@ -1,3 +1,4 @@
+using K8shell.ServiceDefaults;
 using K8shell.SshProxy.Admission;
 using K8shell.SshProxy.Admission.Bans;
 using K8shell.SshProxy.Admission.Failures;
@@ -17,6 +18,7 @@ public sealed class AdmissionRegistrationTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:nats"] = "nats://127.0.0.1:4222" });
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddNatsClient("nats");
         builder.AddAdmission();
         return builder.Build();
     }
