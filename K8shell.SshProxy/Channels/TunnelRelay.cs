@@ -39,14 +39,8 @@ internal sealed class TunnelRelay<TRequest>(
                 await ended.CancelAsync();
             }
             await ChannelPumps.QuietlyAsync(downstream);
-            try
-            {
-                await ChannelEnding.CloseAsync(channel, cancellationToken);
-            }
-            catch (SshChannelClosedException)
-            {
-                // The client closed first.
-            }
+            // Nothing to catch when the client closed first: SshChannel sends EOF only while the channel is open, and CLOSE at most once.
+            await ChannelEnding.CloseAsync(channel, cancellationToken);
             await ended.CancelAsync();
             await upstream;
         }
