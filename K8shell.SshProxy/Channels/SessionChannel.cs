@@ -169,25 +169,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         _relay = new ProcessRelay(channel, Proxy.Traffic, recording, start.Pty is not null, connection.Logger);
         connection.Logger.LogInformation("Session {SessionId}: {Kind} {StreamId} in {Workspace}{Terminal}", Proxy.SessionId, kind.SessionType, streamId,
             link.Workspace, start.Pty is null ? "" : " on a terminal");
-        var relay = _relay;
-        var typedAhead = terminal?.TypedAhead ?? ReadOnlyMemory<byte>.Empty;
-        return RecordedAsync(() => relay.RunAsync(kind.Open(link), start, typedAhead, Lifetime), recording);
-    }
-
-    /// <summary>Runs the relay; its recording ends with it.</summary>
-    private static async Task RecordedAsync(Func<Task> relay, IChannelRecording? recording)
-    {
-        try
-        {
-            await relay();
-        }
-        finally
-        {
-            if (recording is not null)
-            {
-                await recording.DisposeAsync();
-            }
-        }
+        return _relay.RunAsync(kind.Open(link), start, terminal?.TypedAhead ?? ReadOnlyMemory<byte>.Empty, Lifetime);
     }
 
     private void CountOperations(SessionKind kind, bool pty)
