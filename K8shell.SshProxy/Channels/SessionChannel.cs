@@ -56,7 +56,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         switch (request.Type)
         {
             case "pty-req":
-                _setup.SetTerminal(PtyRequest.Parse(request.Payload));
+                _setup.Pty = PtyRequest.Parse(request.Payload);
                 await request.ReplyAsync(true, Lifetime);
                 return null;
             case "env":
@@ -77,8 +77,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
                 await request.ReplyAsync(true, Lifetime);
                 return null;
             case "window-change":
-                var size = WindowChangeRequest.Parse(request.Payload);
-                _setup.Resize(size.Columns, size.Rows, size.WidthPixels, size.HeightPixels);
+                _setup.Resize(WindowChangeRequest.Parse(request.Payload));
                 await request.ReplyAsync(true, Lifetime);
                 return null;
             case "x11-req":
@@ -103,8 +102,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         switch (request.Type)
         {
             case "window-change" when _relay is not null:
-                var size = WindowChangeRequest.Parse(request.Payload);
-                await _relay.ResizeAsync(SessionSetup.Size(size.Columns, size.Rows, size.WidthPixels, size.HeightPixels), Lifetime);
+                await _relay.ResizeAsync(SessionSetup.Size(WindowChangeRequest.Parse(request.Payload)), Lifetime);
                 await request.ReplyAsync(true, Lifetime);
                 break;
             case "signal" when _relay is not null:
