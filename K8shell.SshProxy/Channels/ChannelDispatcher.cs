@@ -44,7 +44,8 @@ internal sealed class ChannelDispatcher(IOptions<ChannelOptions> options, ILogge
     private static Task OpenAsync(ConnectionChannels channels, NewChannel channel) => channel.Type switch
     {
         Session => SessionChannel.OpenAsync(channels, channel),
-        DirectTcpip or DirectStreamLocal => DirectChannels.OpenAsync(channels, channel),
+        DirectTcpip => DirectChannels.OpenTcpAsync(channels, channel),
+        DirectStreamLocal => DirectChannels.OpenUnixAsync(channels, channel),
         _ => channel.RejectAsync(ChannelOpenFailureReason.UnknownChannelType, $"channel type {channel.Type} is not supported", channels.Lifetime).AsTask(),
     };
 

@@ -63,10 +63,9 @@ internal sealed class ConnectionChannels
 
     public void EndDirectTcpip() => Interlocked.Decrement(ref _directTcpip);
 
-    /// <summary>The policy's answer for <paramref name="action"/>; context keys with empty values are left out, as the contracts say.</summary>
+    /// <summary>The policy's answer for <paramref name="action"/>; a null value is given as empty, which the authorizer leaves out, as the contracts say.</summary>
     public ValueTask<PolicyDecision> AuthorizeAsync(string action, params (string Key, string? Value)[] context) =>
-        Connection.Authorizer.AuthorizeAsync(action,
-            context.Where(entry => !string.IsNullOrEmpty(entry.Value)).ToDictionary(entry => entry.Key, entry => entry.Value!), Lifetime);
+        Connection.Authorizer.AuthorizeAsync(action, context.ToDictionary(entry => entry.Key, entry => entry.Value ?? ""), Lifetime);
 
     /// <summary><c>session:start</c> for a channel of <paramref name="sessionType"/> (shell, exec, sftp, direct-tcpip); its <c>record</c> obligation decides recording.</summary>
     public ValueTask<PolicyDecision> AuthorizeSessionStartAsync(string sessionType) =>

@@ -15,13 +15,9 @@ namespace K8shell.SshProxy.Channels;
 /// </summary>
 internal static class DirectChannels
 {
-    public static async Task OpenAsync(ConnectionChannels connection, NewChannel open)
+    /// <summary>direct-tcpip, counted against <see cref="ChannelOptions.MaxDirectTcpip"/> while it is open.</summary>
+    public static async Task OpenTcpAsync(ConnectionChannels connection, NewChannel open)
     {
-        if (open.Type == ChannelDispatcher.DirectStreamLocal)
-        {
-            await OpenUnixAsync(connection, open, DirectStreamLocalRequest.Parse(open.ExtraData));
-            return;
-        }
         if (!connection.TryBeginDirectTcpip())
         {
             await open.RejectAsync(ChannelOpenFailureReason.ResourceShortage,
@@ -30,7 +26,7 @@ internal static class DirectChannels
         }
         try
         {
-            await OpenTcpAsync(connection, open, DirectTcpipRequest.Parse(open.ExtraData));
+            await DialTcpAsync(connection, open, DirectTcpipRequest.Parse(open.ExtraData));
         }
         finally
         {
@@ -38,7 +34,7 @@ internal static class DirectChannels
         }
     }
 
-    private static async Task OpenTcpAsync(ConnectionChannels connection, NewChannel open, DirectTcpipRequest target)
+    private static async Task DialTcpAsync(ConnectionChannels connection, NewChannel open, DirectTcpipRequest target)
     {
         var proxy = connection.Connection;
         var decision = await connection.AuthorizeAsync("ssh:direct-tcpip", ("host", target.Host), ("port", target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -90,9 +86,10 @@ internal static class DirectChannels
         }
     }
 
-    private static async Task OpenUnixAsync(ConnectionChannels connection, NewChannel open, DirectStreamLocalRequest target)
+    public static async Task OpenUnixAsync(ConnectionChannels connection, NewChannel open)
     {
         var proxy = connection.Connection;
+        var target = DirectStreamLocalRequest.Parse(open.ExtraData);
         var decision = await connection.AuthorizeAsync("ssh:direct-streamlocal", ("socket_path", target.SocketPath));
         if (!decision.Allowed)
         {

@@ -12,6 +12,7 @@ namespace K8shell.SshProxy.Channels;
 /// data) and stderr (extended data) down, then exit-status or exit-signal, EOF and CLOSE. Each
 /// direction waits for the other side to take a chunk before reading the next, so a slow reader
 /// slows the writer (SSH window one way, HTTP/2 flow control the other) and nothing piles up here.
+/// The relay owns the recording: it ends when the relay does.
 /// </summary>
 internal sealed class ProcessRelay(SshChannel channel, ConnectionTraffic traffic, IChannelRecording? recording, bool terminal, ILogger logger)
 {
@@ -22,6 +23,7 @@ internal sealed class ProcessRelay(SshChannel channel, ConnectionTraffic traffic
     public async Task RunAsync(Func<CallOptions, AsyncDuplexStreamingCall<ProcessRequest, ProcessResponse>> open, ProcessStart start,
         ReadOnlyMemory<byte> typedAhead, CancellationToken cancellationToken)
     {
+        await using var recorded = recording;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = _call = open(new CallOptions(cancellationToken: ended.Token));
         var input = Task.CompletedTask;

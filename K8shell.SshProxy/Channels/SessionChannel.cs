@@ -56,7 +56,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         switch (request.Type)
         {
             case "pty-req":
-                _setup.SetTerminal(PtyRequest.Parse(request.Payload));
+                _setup.Pty = PtyRequest.Parse(request.Payload);
                 await request.ReplyAsync(true, Lifetime);
                 return null;
             case "env":
@@ -77,8 +77,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
                 await request.ReplyAsync(true, Lifetime);
                 return null;
             case "window-change":
-                var size = WindowChangeRequest.Parse(request.Payload);
-                _setup.Resize(size.Columns, size.Rows, size.WidthPixels, size.HeightPixels);
+                _setup.Resize(WindowChangeRequest.Parse(request.Payload));
                 await request.ReplyAsync(true, Lifetime);
                 return null;
             case "x11-req":
@@ -103,8 +102,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         switch (request.Type)
         {
             case "window-change" when _relay is not null:
-                var size = WindowChangeRequest.Parse(request.Payload);
-                await _relay.ResizeAsync(SessionSetup.Size(size.Columns, size.Rows, size.WidthPixels, size.HeightPixels), Lifetime);
+                await _relay.ResizeAsync(SessionSetup.Size(WindowChangeRequest.Parse(request.Payload)), Lifetime);
                 await request.ReplyAsync(true, Lifetime);
                 break;
             case "signal" when _relay is not null:
@@ -169,25 +167,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         _relay = new ProcessRelay(channel, Proxy.Traffic, recording, start.Pty is not null, connection.Logger);
         connection.Logger.LogInformation("Session {SessionId}: {Kind} {StreamId} in {Workspace}{Terminal}", Proxy.SessionId, kind.SessionType, streamId,
             link.Workspace, start.Pty is null ? "" : " on a terminal");
-        var relay = _relay;
-        var typedAhead = terminal?.TypedAhead ?? ReadOnlyMemory<byte>.Empty;
-        return RecordedAsync(() => relay.RunAsync(kind.Open(link), start, typedAhead, Lifetime), recording);
-    }
-
-    /// <summary>Runs the relay; its recording ends with it.</summary>
-    private static async Task RecordedAsync(Func<Task> relay, IChannelRecording? recording)
-    {
-        try
-        {
-            await relay();
-        }
-        finally
-        {
-            if (recording is not null)
-            {
-                await recording.DisposeAsync();
-            }
-        }
+        return _relay.RunAsync(kind.Open(link), start, terminal?.TypedAhead ?? ReadOnlyMemory<byte>.Empty, Lifetime);
     }
 
     private void CountOperations(SessionKind kind, bool pty)

@@ -1,4 +1,5 @@
 using K8shell.Contracts.Workspace.V1;
+using K8shell.Ssh.Connection;
 using K8shell.SshProxy.Recording;
 using ClientPty = K8shell.Ssh.Connection.PtyRequest;
 using WorkspacePty = K8shell.Contracts.Workspace.V1.PtyRequest;
@@ -10,18 +11,16 @@ internal sealed class SessionSetup
 {
     private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
 
-    public ClientPty? Pty { get; private set; }
+    public ClientPty? Pty { get; set; }
 
     public bool AgentRequested { get; set; }
 
-    public void SetTerminal(ClientPty pty) => Pty = pty;
-
     /// <summary>window-change before the program started: the terminal it starts on has that size.</summary>
-    public void Resize(uint columns, uint rows, uint widthPixels, uint heightPixels)
+    public void Resize(WindowChangeRequest size)
     {
         if (Pty is not null)
         {
-            Pty = Pty with { Columns = columns, Rows = rows, WidthPixels = widthPixels, HeightPixels = heightPixels };
+            Pty = Pty with { Columns = size.Columns, Rows = size.Rows, WidthPixels = size.WidthPixels, HeightPixels = size.HeightPixels };
         }
     }
 
@@ -66,6 +65,6 @@ internal sealed class SessionSetup
             Command = command,
         };
 
-    public static WindowSize Size(uint columns, uint rows, uint widthPixels, uint heightPixels) =>
-        new() { Columns = columns, Rows = rows, WidthPixels = widthPixels, HeightPixels = heightPixels };
+    public static WindowSize Size(WindowChangeRequest size) =>
+        new() { Columns = size.Columns, Rows = size.Rows, WidthPixels = size.WidthPixels, HeightPixels = size.HeightPixels };
 }

@@ -10,7 +10,7 @@ namespace K8shell.SshProxy.Channels;
 /// <summary>
 /// A forwarding channel ⇄ a TunnelService stream (DialTcp, DialUnix, Accept): bytes and half-closes
 /// both ways; the channel closes when the daemon ends the stream (both sides sent EOF, or the socket
-/// failed), and the stream is cancelled when the client closes the channel. The relay owns the call.
+/// failed), and the stream is cancelled when the client closes the channel. The relay owns the call and the recording.
 /// </summary>
 internal sealed class TunnelRelay<TRequest>(
     SshChannel channel,
@@ -25,6 +25,7 @@ internal sealed class TunnelRelay<TRequest>(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        await using var recorded = recording;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using (call)
         {
@@ -39,20 +40,10 @@ internal sealed class TunnelRelay<TRequest>(
                 await ended.CancelAsync();
             }
             await ChannelPumps.QuietlyAsync(downstream);
-            try
-            {
-                await ChannelEnding.CloseAsync(channel, cancellationToken);
-            }
-            catch (SshChannelClosedException)
-            {
-                // The client closed first.
-            }
+            // Nothing to catch when the client closed first: SshChannel sends EOF only while the channel is open, and CLOSE at most once.
+            await ChannelEnding.CloseAsync(channel, cancellationToken);
             await ended.CancelAsync();
             await upstream;
-        }
-        if (recording is not null)
-        {
-            await recording.DisposeAsync();
         }
     }
 

@@ -55,8 +55,6 @@ public sealed class ChannelHarness : IAsyncLifetime
     /// <summary>Every connection served, newest last: its traffic and operations are what the session record gets.</summary>
     internal ConcurrentQueue<ProxyConnection> Connections { get; } = new();
 
-    public ServiceProcess Daemon => _daemon ?? throw new InvalidOperationException("k8shelld has not started");
-
     public async ValueTask InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Home);

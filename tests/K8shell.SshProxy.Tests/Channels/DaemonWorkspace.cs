@@ -9,11 +9,8 @@ internal sealed class DaemonWorkspace(GrpcChannel daemon, string sessionId, Func
 {
     private Task<WorkspaceLink>? _link;
 
-    public int Requests { get; private set; }
-
     public async ValueTask<WorkspaceLink> GetAsync(WorkspaceTerminal? terminal, CancellationToken cancellationToken)
     {
-        Requests++;
         if (failure() is { } message)
         {
             throw new WorkspaceUnavailableException(message);

@@ -18,7 +18,7 @@ internal sealed class FakeAuthorizer : IChannelAuthorizer
     }
 }
 
-/// <summary>Recordings kept in memory: what was asked to be recorded, and the bytes each recording got.</summary>
+/// <summary>Recordings kept in memory: what was asked to be recorded, and the output each recording got.</summary>
 internal sealed class FakeRecorders : IChannelRecorders
 {
     public ConcurrentQueue<(RecordingRequest Request, FakeRecording Recording)> Started { get; } = new();
@@ -41,7 +41,6 @@ internal sealed class FakeRecorders : IChannelRecorders
 internal sealed class FakeRecording : IChannelRecording
 {
     private readonly MemoryStream _output = new();
-    private readonly MemoryStream _input = new();
 
     public bool Disposed { get; private set; }
 
@@ -53,14 +52,6 @@ internal sealed class FakeRecording : IChannelRecording
         }
     }
 
-    public byte[] InputBytes()
-    {
-        lock (_input)
-        {
-            return _input.ToArray();
-        }
-    }
-
     public void Output(ReadOnlySpan<byte> data)
     {
         lock (_output)
@@ -69,12 +60,9 @@ internal sealed class FakeRecording : IChannelRecording
         }
     }
 
+    /// <summary>No test reads what the client sent: it is not kept.</summary>
     public void Input(ReadOnlySpan<byte> data)
     {
-        lock (_input)
-        {
-            _input.Write(data);
-        }
     }
 
     public void Resize(uint columns, uint rows)
