@@ -3,13 +3,14 @@ using System.Text.RegularExpressions;
 namespace K8shell.Testing;
 
 /// <summary>
-/// A real nats-server with JetStream on a random loopback port, storage in a temporary folder.
+/// A real nats-server with JetStream on a random loopback port, storage in a temporary folder; a test can stop it and
+/// start it again on the same port with the same storage (NATS going away and coming back).
 /// The binary comes from scripts/prereqs.sh (.tools/bin), <c>K8SHELL_NATS_SERVER</c>, or PATH.
 /// </summary>
 public sealed partial class NatsServer : IAsyncDisposable
 {
-    private readonly ChildProcess _process;
     private readonly string _storage;
+    private ChildProcess? _process;
 
     private NatsServer(ChildProcess process, string storage, int port)
     {
@@ -45,13 +46,30 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server; clients see it gone until <see cref="StartAgainAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            if (!process.HasExited)
+            {
+                await process.StopAsync(TimeSpan.FromSeconds(10));
+            }
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts a stopped server again on its port, with the streams and buckets it had.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        _process = ChildProcess.Start("nats-server", FindBinary(), ["-a", "127.0.0.1", "-p", Port.ToString(), "-js", "-sd", _storage]);
+        await _process.WaitForLineAsync(line => line.Contains("Server is ready"), TimeSpan.FromSeconds(30), cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            await _process.StopAsync(TimeSpan.FromSeconds(10));
-        }
-        await _process.DisposeAsync();
+        await StopAsync();
         Directory.Delete(_storage, recursive: true);
     }
 

@@ -23,7 +23,7 @@ public sealed class BanListTests : IAsyncLifetime
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _nats = await RestartableNatsServer.CreateAsync(start: true, Cancellation);
+    public async ValueTask InitializeAsync() => _nats = await RestartableNatsServer.CreateAsync(Cancellation);
 
     public async ValueTask DisposeAsync()
     {

@@ -4,38 +4,24 @@ using NATS.Client.Core;
 namespace K8shell.SshProxy.Tests.Admission;
 
 /// <summary>
-/// A real nats-server (JetStream, file storage) that a test can stop and start again on the same port with the
-/// same storage: NATS going away and coming back, as the proxy must survive it. (K8shell.Testing's NatsServer
-/// picks a new port each start.)
+/// K8shell.Testing's <see cref="NatsServer"/>, stopped and started again by the tests (NATS going away and coming back,
+/// as the proxy must survive it), owning the client connections it hands out.
 /// </summary>
 internal sealed class RestartableNatsServer : IAsyncDisposable
 {
-    private readonly string _storage = Directory.CreateTempSubdirectory("k8shell-nats-admission-").FullName;
+    private readonly NatsServer _server;
     private readonly List<NatsConnection> _connections = [];
-    private ChildProcess? _process;
 
-    private RestartableNatsServer(int port) => Port = port;
+    private RestartableNatsServer(NatsServer server) => _server = server;
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
-    public string Url => $"nats://127.0.0.1:{Port}";
+    public string Url => _server.Url;
 
-    /// <summary>A server on a port nobody listens on yet; <paramref name="start"/> false leaves it down (NATS unreachable).</summary>
-    public static async Task<RestartableNatsServer> CreateAsync(bool start, CancellationToken cancellationToken)
-    {
-        var server = new RestartableNatsServer(FreePort.Next());
-        if (start)
-        {
-            await server.StartAsync(cancellationToken);
-        }
-        return server;
-    }
+    public static async Task<RestartableNatsServer> CreateAsync(CancellationToken cancellationToken) => new(await NatsServer.StartAsync(cancellationToken));
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        _process = ChildProcess.Start("nats-server", Binary(), ["-a", "127.0.0.1", "-p", Port.ToString(), "-js", "-sd", _storage]);
-        await _process.WaitForLineAsync(line => line.Contains("Server is ready"), TimeSpan.FromSeconds(30), cancellationToken);
-    }
+    /// <summary>Starts the stopped server again on its port, with its storage.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => _server.StartAgainAsync(cancellationToken);
 
     /// <summary>A client connection (the proxy's, or Shield's stand-in), closed when the server is disposed.</summary>
     public NatsConnection Connect()
@@ -45,15 +31,7 @@ internal sealed class RestartableNatsServer : IAsyncDisposable
         return connection;
     }
 
-    public async Task StopAsync()
-    {
-        if (_process is { } process)
-        {
-            _process = null;
-            await process.StopAsync(TimeSpan.FromSeconds(10));
-            await process.DisposeAsync();
-        }
-    }
+    public Task StopAsync() => _server.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -61,12 +39,6 @@ internal sealed class RestartableNatsServer : IAsyncDisposable
         {
             await connection.DisposeAsync();
         }
-        await StopAsync();
-        Directory.Delete(_storage, recursive: true);
+        await _server.DisposeAsync();
     }
-
-    private static string Binary() =>
-        Environment.GetEnvironmentVariable("K8SHELL_NATS_SERVER") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(RepositoryPaths.Tools, "bin", "nats-server");
 }
