@@ -80,7 +80,7 @@ internal sealed class ChannelRecording : IChannelRecording
             _logger.LogWarning("Recording {StreamId} could not reach Sessions within {Timeout}; {Bytes} bytes of it are lost, and Sessions keeps what it had",
                 _streamId, _options.FlushTimeout, _buffer.Bytes);
             await _abandon.CancelAsync();
-            await _drain.ContinueWith(_ => { }, TaskScheduler.Default);
+            await _drain.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         _abandon.Dispose();
         _closed?.Invoke(this);
@@ -137,7 +137,7 @@ internal sealed class ChannelRecording : IChannelRecording
                     _logger.LogWarning("Recording {StreamId} cannot reach Sessions ({Reason}); keeping up to {Capacity} bytes and retrying",
                         _streamId, Reason(failure), _options.BufferBytes);
                 }
-                await Task.Delay(delay, cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(delay, cancellation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
@@ -172,7 +172,8 @@ internal sealed class ChannelRecording : IChannelRecording
             }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(_options.ConfirmInterval);
-            await _wake.Reader.WaitToReadAsync(wait.Token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            Task woken = _wake.Reader.WaitToReadAsync(wait.Token).AsTask();
+            await woken.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _wake.Reader.TryRead(out _);
         }
     }
