@@ -22,7 +22,7 @@ internal sealed class ChannelRecording : IChannelRecording
     private readonly RecordingService.RecordingServiceClient _client;
     private readonly RecordingWire _wire;
     private readonly string _streamId;
-    private readonly bool _recordInput;
+    private readonly bool _keepsInput;
     private readonly RecordingOptions _options;
     private readonly RecordingMetrics _metrics;
     private readonly ILogger _logger;
@@ -38,7 +38,9 @@ internal sealed class ChannelRecording : IChannelRecording
     public ChannelRecording(RecordingService.RecordingServiceClient client, RecordingWire wire, string streamId, bool recordInput,
         RecordingOptions options, RecordingMetrics metrics, ILogger logger, Action<ChannelRecording>? closed = null)
     {
-        (_client, _wire, _streamId, _recordInput, _options, _metrics, _logger, _closed) = (client, wire, streamId, recordInput, options, metrics, logger, closed);
+        (_client, _wire, _streamId, _options, _metrics, _logger, _closed) = (client, wire, streamId, options, metrics, logger, closed);
+        // Keystrokes only when asked for; a forward's client side is half of its traffic and always kept.
+        _keepsInput = recordInput || !wire.HasTerminal;
         _buffer = new RecordingBuffer(options.BufferBytes);
         _drain = Task.Run(DrainAsync);
     }
@@ -47,7 +49,7 @@ internal sealed class ChannelRecording : IChannelRecording
 
     public void Input(ReadOnlySpan<byte> data)
     {
-        if (_recordInput || !_wire.HasTerminal)
+        if (_keepsInput)
         {
             Add(data, Direction.Input);
         }
@@ -57,7 +59,8 @@ internal sealed class ChannelRecording : IChannelRecording
     {
         if (_wire.HasTerminal && !_completing && columns > 0 && rows > 0)
         {
-            _buffer.Add(Offset(), resize: new TerminalResize { TimeOffsetMs = Offset(), Width = columns, Height = rows });
+            var offset = Offset();
+            _buffer.Add(offset, resize: new TerminalResize { TimeOffsetMs = offset, Width = columns, Height = rows });
             _wake.Writer.TryWrite(true);
         }
     }
@@ -80,7 +83,7 @@ internal sealed class ChannelRecording : IChannelRecording
             _logger.LogWarning("Recording {StreamId} could not reach Sessions within {Timeout}; {Bytes} bytes of it are lost, and Sessions keeps what it had",
                 _streamId, _options.FlushTimeout, _buffer.Bytes);
             await _abandon.CancelAsync();
-            await _drain.ContinueWith(_ => { }, TaskScheduler.Default);
+            await _drain.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         _abandon.Dispose();
         _closed?.Invoke(this);
@@ -137,7 +140,7 @@ internal sealed class ChannelRecording : IChannelRecording
                     _logger.LogWarning("Recording {StreamId} cannot reach Sessions ({Reason}); keeping up to {Capacity} bytes and retrying",
                         _streamId, Reason(failure), _options.BufferBytes);
                 }
-                await Task.Delay(delay, cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(delay, cancellation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
@@ -172,7 +175,8 @@ internal sealed class ChannelRecording : IChannelRecording
             }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(_options.ConfirmInterval);
-            await _wake.Reader.WaitToReadAsync(wait.Token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            Task woken = _wake.Reader.WaitToReadAsync(wait.Token).AsTask();
+            await woken.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _wake.Reader.TryRead(out _);
         }
     }

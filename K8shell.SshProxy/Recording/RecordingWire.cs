@@ -26,14 +26,15 @@ internal interface IRecordingCall : IDisposable
     Task<RecordingAck> CompleteAsync();
 }
 
-/// <summary>The recording calls of one kind of frame.</summary>
+/// <summary>The recording calls of one kind of frame; the frame type says whether it has a terminal.</summary>
 internal sealed class RecordingWire<TFrame>(
-    bool hasTerminal,
     Func<CancellationToken, AsyncClientStreamingCall<TFrame, RecordingAck>> open,
-    Func<CancellationToken, ValueTask<TFrame>> header,
-    Func<BufferedFrame, TFrame> body) : RecordingWire
+    Func<CancellationToken, ValueTask<TFrame>> header) : RecordingWire
+    where TFrame : class, IRecordingFrame, new()
 {
-    public override bool HasTerminal => hasTerminal;
+    private static readonly bool Terminal = typeof(ITerminalRecordingFrame).IsAssignableFrom(typeof(TFrame));
+
+    public override bool HasTerminal => Terminal;
 
     public override async Task<IRecordingCall> OpenAsync(CancellationToken cancellationToken)
     {
@@ -42,7 +43,7 @@ internal sealed class RecordingWire<TFrame>(
         try
         {
             await call.RequestStream.WriteAsync(first, cancellationToken);
-            return new Call(call, body);
+            return new Call(call);
         }
         catch
         {
@@ -51,7 +52,26 @@ internal sealed class RecordingWire<TFrame>(
         }
     }
 
-    private sealed class Call(AsyncClientStreamingCall<TFrame, RecordingAck> call, Func<BufferedFrame, TFrame> body) : IRecordingCall
+    /// <summary>The message of <paramref name="frame"/>, numbered as the buffer numbered it.</summary>
+    private static TFrame Body(BufferedFrame frame)
+    {
+        var message = new TFrame { Sequence = frame.Sequence };
+        switch (frame)
+        {
+            case { Chunk: { } chunk }:
+                message.Chunk = chunk;
+                break;
+            case { Gap: { } gap }:
+                message.Gap = gap;
+                break;
+            case { Resize: { } resize } when message is ITerminalRecordingFrame terminal:
+                terminal.Resize = resize;
+                break;
+        }
+        return message;
+    }
+
+    private sealed class Call(AsyncClientStreamingCall<TFrame, RecordingAck> call) : IRecordingCall
     {
         public Task WriteAsync(BufferedFrame frame, CancellationToken cancellationToken) => WriteOrExplainAsync(frame, cancellationToken);
 
@@ -68,7 +88,7 @@ internal sealed class RecordingWire<TFrame>(
         {
             try
             {
-                await call.RequestStream.WriteAsync(body(frame), cancellationToken);
+                await call.RequestStream.WriteAsync(Body(frame), cancellationToken);
             }
             catch (InvalidOperationException)
             {

@@ -24,7 +24,7 @@ internal static class RecordingWires
         };
         return request.Kind switch
         {
-            RecordingKind.Shell => new RecordingWire<ShellRecordingFrame>(true,
+            RecordingKind.Shell => new RecordingWire<ShellRecordingFrame>(
                 cancellationToken => client.StreamShellRecording(cancellationToken: cancellationToken),
                 async cancellationToken => new ShellRecordingFrame
                 {
@@ -38,14 +38,8 @@ internal static class RecordingWires
                         Title = request.StreamId,
                         RecordInput = recordInput,
                     },
-                },
-                frame => frame switch
-                {
-                    { Chunk: { } chunk } => new ShellRecordingFrame { Sequence = frame.Sequence, Chunk = chunk },
-                    { Resize: { } resize } => new ShellRecordingFrame { Sequence = frame.Sequence, Resize = resize },
-                    _ => new ShellRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap },
                 }),
-            RecordingKind.Exec => new RecordingWire<ExecRecordingFrame>(true,
+            RecordingKind.Exec => new RecordingWire<ExecRecordingFrame>(
                 cancellationToken => client.StreamExecRecording(cancellationToken: cancellationToken),
                 async cancellationToken => new ExecRecordingFrame
                 {
@@ -59,20 +53,11 @@ internal static class RecordingWires
                         Term = request.Term ?? "",
                         RecordInput = recordInput,
                     },
-                },
-                frame => frame switch
-                {
-                    { Chunk: { } chunk } => new ExecRecordingFrame { Sequence = frame.Sequence, Chunk = chunk },
-                    { Resize: { } resize } => new ExecRecordingFrame { Sequence = frame.Sequence, Resize = resize },
-                    _ => new ExecRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap },
                 }),
-            RecordingKind.Sftp => new RecordingWire<SftpRecordingFrame>(false,
+            RecordingKind.Sftp => new RecordingWire<SftpRecordingFrame>(
                 cancellationToken => client.StreamSftpRecording(cancellationToken: cancellationToken),
-                async cancellationToken => new SftpRecordingFrame { Header = new SftpRecordingHeader { Origin = await Origin(cancellationToken) } },
-                frame => frame.Chunk is { } chunk
-                    ? new SftpRecordingFrame { Sequence = frame.Sequence, Chunk = chunk }
-                    : new SftpRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap }),
-            RecordingKind.DirectTcpip => new RecordingWire<TcpipRecordingFrame>(false,
+                async cancellationToken => new SftpRecordingFrame { Header = new SftpRecordingHeader { Origin = await Origin(cancellationToken) } }),
+            RecordingKind.DirectTcpip => new RecordingWire<TcpipRecordingFrame>(
                 cancellationToken => client.StreamTcpipRecording(cancellationToken: cancellationToken),
                 async cancellationToken => new TcpipRecordingFrame
                 {
@@ -84,10 +69,7 @@ internal static class RecordingWires
                         DstHost = request.DestinationHost ?? "",
                         DstPort = request.DestinationPort,
                     },
-                },
-                frame => frame.Chunk is { } chunk
-                    ? new TcpipRecordingFrame { Sequence = frame.Sequence, Chunk = chunk }
-                    : new TcpipRecordingFrame { Sequence = frame.Sequence, Gap = frame.Gap }),
+                }),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "not a recording kind"),
         };
     }

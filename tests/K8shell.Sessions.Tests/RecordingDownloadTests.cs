@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using K8shell.Contracts.Sessions.V1;
+using K8shell.Testing;
 using static K8shell.Sessions.Tests.StreamFrames;
 
 namespace K8shell.Sessions.Tests;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Grpc.Net.Client;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Contracts.Sessions.V1;
 using K8shell.Testing;
@@ -20,19 +19,19 @@ public sealed class RecordingStreamsFixture : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-recordings-").FullName;
     private readonly ECDsa _identityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private ServiceProcess? _identity;
-    private ServiceProcess? _sessions;
-    private GrpcChannel? _identityChannel;
+    private SessionsWithIdentity? _services;
+
+    private SessionsWithIdentity Services => _services ?? throw new InvalidOperationException("not started");
 
     /// <summary>The credential tests call both services with, as the proxy does (a static token).</summary>
-    public string CallerToken { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+    public string CallerToken => Services.CallerToken;
 
-    public ServiceProcess Identity => _identity ?? throw new InvalidOperationException("not started");
+    public ServiceProcess Identity => Services.Identity;
 
     /// <summary>The shared Sessions; its data in <see cref="DataDirectory"/>.</summary>
-    public ServiceProcess Sessions => _sessions ?? throw new InvalidOperationException("not started");
+    public ServiceProcess Sessions => Services.Sessions;
 
-    public string DataDirectory => Path.Combine(_directory, "sessions");
+    public string DataDirectory => Services.DataDirectory;
 
     /// <summary>Identity's signing key, as a token verifier sees it.</summary>
     internal SecurityKey IdentitySigningKey => new ECDsaSecurityKey(_identityKey) { KeyId = Base64UrlEncoder.Encode(new ECDsaSecurityKey(_identityKey).ComputeJwkThumbprint()) };
@@ -41,8 +40,7 @@ public sealed class RecordingStreamsFixture : IAsyncLifetime
     {
         var keyFile = Path.Combine(_directory, "identity-key.pem");
         await File.WriteAllTextAsync(keyFile, _identityKey.ExportPkcs8PrivateKeyPem());
-        var usersFile = Path.Combine(_directory, "users.yaml");
-        await File.WriteAllTextAsync(usersFile, """
+        _services = await SessionsWithIdentity.StartAsync(_directory, """
             users:
               - username: alice
                 uid: 1001
@@ -50,17 +48,12 @@ public sealed class RecordingStreamsFixture : IAsyncLifetime
               - username: bob
                 uid: 1002
                 gid: 1002
-            """);
-        _identity = await IdentityProcess.StartAsync(usersFile, Path.Combine(_directory, "identity"), new Dictionary<string, string> { ["ssh-proxy"] = CallerToken },
-            new Dictionary<string, string?> { ["Identity__Tokens__SigningKeyFile"] = keyFile }, TestContext.Current.CancellationToken);
-        _identityChannel = GrpcChannels.WithBearer(_identity.GrpcEndpoint!, CallerToken);
-        _sessions = await StartSessionsAsync(DataDirectory);
+            """, new Dictionary<string, string?> { ["Identity__Tokens__SigningKeyFile"] = keyFile }, TestContext.Current.CancellationToken);
     }
 
     /// <summary>A Sessions of the test's own on <paramref name="dataDirectory"/>, with <paramref name="settings"/> over the usual ones.</summary>
     public Task<ServiceProcess> StartSessionsAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null) =>
-        SessionsProcess.StartAsync(dataDirectory, CallerToken,
-            [new("services__identity__http__0", Identity.HttpEndpoint.ToString()), .. settings ?? new Dictionary<string, string?>()]);
+        Services.StartSessionsAsync(dataDirectory, settings, TestContext.Current.CancellationToken);
 
     /// <summary>The recording client of <paramref name="sessions"/> (the shared one by default), calling as the proxy.</summary>
     internal RecordingService.RecordingServiceClient Recordings(ServiceProcess? sessions = null) =>
@@ -68,7 +61,7 @@ public sealed class RecordingStreamsFixture : IAsyncLifetime
 
     /// <summary>A user token Identity issues, for Sessions by default, as the proxy gets one per action.</summary>
     internal async Task<string> UserTokenAsync(string username, params string[] audiences) =>
-        (await new IdentityService.IdentityServiceClient(_identityChannel!).IssueUserTokenAsync(
+        (await new IdentityService.IdentityServiceClient(Services.IdentityChannel).IssueUserTokenAsync(
             new IssueUserTokenRequest { Username = username, Source = "ssh-proxy", Audiences = { audiences.Length > 0 ? audiences : ["sessions"] } },
             cancellationToken: TestContext.Current.CancellationToken)).UserToken;
 
@@ -86,15 +79,10 @@ public sealed class RecordingStreamsFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_sessions is not null)
+        if (_services is not null)
         {
-            await _sessions.DisposeAsync();
+            await _services.DisposeAsync();
         }
-        if (_identity is not null)
-        {
-            await _identity.DisposeAsync();
-        }
-        _identityChannel?.Dispose();
         _identityKey.Dispose();
         Directory.Delete(_directory, recursive: true);
     }

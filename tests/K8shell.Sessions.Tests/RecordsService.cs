@@ -39,7 +39,7 @@ public sealed partial class RecordsService : IAsyncDisposable
     /// <c>Sessions:Janitor:Interval</c>) add or override.
     /// </summary>
     public static async Task<RecordsService> StartAsync(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null) =>
-        new(await SessionsProcess.StartAsync(store.DataDirectory, CallerToken, Settings(store, settings)));
+        new(await SessionsProcess.StartAsync(store.DataDirectory, CallerToken, Settings(store, settings), TestContext.Current.CancellationToken));
 
     /// <summary>The environment <see cref="StartAsync"/> gives Sessions, for tests that launch it expecting a refusal.</summary>
     public static Dictionary<string, string?> Environment(RecordsStore store, IReadOnlyDictionary<string, string?>? settings = null) =>

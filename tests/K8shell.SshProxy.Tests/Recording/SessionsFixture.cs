@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Grpc.Net.Client;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Contracts.Sessions.V1;
 using K8shell.Testing;
@@ -16,40 +15,28 @@ namespace K8shell.SshProxy.Tests.Recording;
 public sealed class SessionsFixture : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-proxy-recordings-").FullName;
-    private ServiceProcess? _identity;
-    private ServiceProcess? _sessions;
-    private GrpcChannel? _identityChannel;
+    private SessionsWithIdentity? _services;
+
+    private SessionsWithIdentity Services => _services ?? throw new InvalidOperationException("not started");
 
     /// <summary>The static credential the proxy calls both services with.</summary>
-    public string CallerToken { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+    public string CallerToken => Services.CallerToken;
 
-    public ServiceProcess Sessions => _sessions ?? throw new InvalidOperationException("not started");
+    public ServiceProcess Sessions => Services.Sessions;
 
-    public string DataDirectory => Path.Combine(_directory, "sessions");
+    public string DataDirectory => Services.DataDirectory;
 
-    public async ValueTask InitializeAsync()
-    {
-        var usersFile = Path.Combine(_directory, "users.yaml");
-        await File.WriteAllTextAsync(usersFile, """
+    public async ValueTask InitializeAsync() =>
+        _services = await SessionsWithIdentity.StartAsync(_directory, """
             users:
               - username: alice
                 uid: 1001
                 gid: 1001
-            """);
-        _identity = await IdentityProcess.StartAsync(usersFile, Path.Combine(_directory, "identity"),
-            new Dictionary<string, string> { ["ssh-proxy"] = CallerToken }, cancellationToken: TestContext.Current.CancellationToken);
-        _identityChannel = GrpcChannels.WithBearer(_identity.GrpcEndpoint!, CallerToken);
-        _sessions = await StartSessionsAsync(DataDirectory);
-    }
+            """, cancellationToken: TestContext.Current.CancellationToken);
 
     /// <summary>A Sessions of the test's own, keeping its state in <paramref name="dataDirectory"/>.</summary>
     public Task<ServiceProcess> StartSessionsAsync(string dataDirectory) =>
-        ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, new Dictionary<string, string?>
-        {
-            ["Sessions__DataDirectory"] = dataDirectory,
-            ["Sessions__Callers__StaticTokens__ssh-proxy"] = CallerToken,
-            ["services__identity__http__0"] = _identity!.HttpEndpoint.ToString(),
-        }, TestContext.Current.CancellationToken);
+        Services.StartSessionsAsync(dataDirectory, cancellationToken: TestContext.Current.CancellationToken);
 
     /// <summary>The recording client the proxy has, calling <paramref name="address"/> (the shared Sessions by default).</summary>
     internal RecordingService.RecordingServiceClient Recordings(Uri? address = null) => new(GrpcChannels.WithBearer(address ?? Sessions.GrpcEndpoint!, CallerToken));
@@ -58,7 +45,7 @@ public sealed class SessionsFixture : IAsyncLifetime
 
     /// <summary>alice's token for Sessions, as the proxy gets one from Identity.</summary>
     internal async ValueTask<string> UserTokenAsync(CancellationToken cancellationToken) =>
-        (await new IdentityService.IdentityServiceClient(_identityChannel!).IssueUserTokenAsync(
+        (await new IdentityService.IdentityServiceClient(Services.IdentityChannel).IssueUserTokenAsync(
             new IssueUserTokenRequest { Username = "alice", Source = "ssh-proxy", Audiences = { "sessions" } }, cancellationToken: cancellationToken)).UserToken;
 
     /// <summary>Where Sessions on <paramref name="dataDirectory"/> keeps alice's recording of <paramref name="kind"/> named <paramref name="name"/>.</summary>
@@ -69,15 +56,10 @@ public sealed class SessionsFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_sessions is not null)
+        if (_services is not null)
         {
-            await _sessions.DisposeAsync();
+            await _services.DisposeAsync();
         }
-        if (_identity is not null)
-        {
-            await _identity.DisposeAsync();
-        }
-        _identityChannel?.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -1,13 +1,12 @@
 using System.Net.Http.Headers;
-using K8shell.Testing;
 
-namespace K8shell.Sessions.Tests;
+namespace K8shell.Testing;
 
 /// <summary>
-/// The real Sessions process as every fixture here starts and calls it: on a data directory, accepting the proxy's
+/// The real Sessions process as tests of it and of its callers start and call it: on a data directory, accepting the proxy's
 /// static caller token (<c>Sessions:Callers:StaticTokens:ssh-proxy</c>), with the test's settings over those.
 /// </summary>
-internal static class SessionsProcess
+public static class SessionsProcess
 {
     /// <summary>The process environment; settings' keys may be written with <c>:</c> or <c>__</c>.</summary>
     public static Dictionary<string, string?> Environment(string dataDirectory, string callerToken, IEnumerable<KeyValuePair<string, string?>> settings)
@@ -24,9 +23,9 @@ internal static class SessionsProcess
         return environment;
     }
 
-    public static Task<ServiceProcess> StartAsync(string dataDirectory, string callerToken, IEnumerable<KeyValuePair<string, string?>> settings) =>
-        ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, Environment(dataDirectory, callerToken, settings),
-            TestContext.Current.CancellationToken);
+    public static Task<ServiceProcess> StartAsync(string dataDirectory, string callerToken, IEnumerable<KeyValuePair<string, string?>> settings,
+        CancellationToken cancellationToken = default) =>
+        ServiceProcess.StartAsync("K8shell.Sessions", "K8shell.Sessions", servesGrpc: true, Environment(dataDirectory, callerToken, settings), cancellationToken);
 
     /// <summary>HTTP to the process's <c>http</c> endpoint with <paramref name="token"/> as bearer (null: none).</summary>
     public static HttpClient Http(ServiceProcess sessions, string? token)
