@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using K8shell.Contracts.Sessions.V1;
-using K8shell.SshProxy.SessionRecords;
 
 namespace K8shell.SshProxy.Recording;
 

@@ -25,7 +25,7 @@ internal sealed partial class FailurePublisher : BackgroundService
     private readonly Queue<FailureEvent> _queue = new();
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _queued = new(0);
-    private bool _outageLogged;
+    private readonly OutageLatch _outage = new();
 
     public FailurePublisher(INatsConnection connection, IOptions<FailureOptions> options, IMeterFactory meters, ILogger<FailurePublisher> logger)
     {
@@ -108,7 +108,7 @@ internal sealed partial class FailurePublisher : BackgroundService
                 await _connection.PublishAsync(_options.Subject, next.ToJson(), cancellationToken: cancellationToken);
                 RemoveHead(next);
                 _published.Add(1);
-                _outageLogged = false;
+                _outage.Recover();
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -120,9 +120,8 @@ internal sealed partial class FailurePublisher : BackgroundService
 
     private void NoteOutage(Exception? exception)
     {
-        if (!_outageLogged)
+        if (_outage.Fail())
         {
-            _outageLogged = true;
             LogNatsUnreachable(_logger, exception, _options.Subject, _options.BufferSize, _options.RetryDelay);
         }
     }

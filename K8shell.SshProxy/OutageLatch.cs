@@ -1,8 +1,8 @@
-namespace K8shell.SshProxy.SessionRecords;
+namespace K8shell.SshProxy;
 
 /// <summary>
-/// Whether Sessions is known to be failing for one reporter or recording, so an outage is logged when it begins and
-/// when it ends, not at every retry.
+/// Whether a dependency (Sessions, NATS) is known to be failing for one of the proxy's senders, so an outage is logged
+/// when it begins (and, where the sender says so, when it ends), not at every retry.
 /// </summary>
 internal sealed class OutageLatch
 {
