@@ -57,9 +57,9 @@ public sealed class Pid1Tests(DaemonFixture daemon)
         try
         {
             var (passwd, group, home) = (Path.Combine(scratch, "passwd"), Path.Combine(scratch, "group"), Path.Combine(scratch, "home", "created"));
-            File.Copy("/etc/passwd", passwd);
-            File.Copy("/etc/group", group);
-            File.AppendAllText(group, "k8sh-extra:x:4323:someone,k8sh-created\n"); // a supplementary group the login must get
+            // Both copies lack their final newline, as some images' files (and CI's) do: the daemon must still put its lines on their own.
+            File.WriteAllText(passwd, File.ReadAllText("/etc/passwd").TrimEnd('\n'));
+            File.WriteAllText(group, File.ReadAllText("/etc/group").TrimEnd('\n') + "\nk8sh-extra:x:4323:someone,k8sh-created"); // a supplementary group the login must get
             await using var daemonInImage = await daemon.StartDaemonAsync(
                 ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
                  $"mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
@@ -72,6 +72,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
             Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, $"{run.Stderr}\nthe daemon's passwd:\n{await File.ReadAllTextAsync(passwd, Cancellation)}");
             Assert.Equal("uid=4321(k8sh-created) gid=4322(k8sh-created) groups=4322(k8sh-created),4323(k8sh-extra)\nk8sh-created:k8sh-created\n", run.Stdout);
             Assert.EndsWith($"k8sh-created:x:4321:4322:k8sh-created:{home}:/bin/bash\n", await File.ReadAllTextAsync(passwd, Cancellation));
+            Assert.EndsWith("\nk8sh-extra:x:4323:someone,k8sh-created\nk8sh-created:x:4322:\n", await File.ReadAllTextAsync(group, Cancellation));
             Assert.DoesNotContain("k8sh-created", await File.ReadAllTextAsync("/etc/passwd", Cancellation));
         }
         finally
