@@ -55,17 +55,25 @@ public sealed class SshChannel
     /// <summary>Completes when both sides have sent CHANNEL_CLOSE.</summary>
     public Task Closed => _closed.Task;
 
-    /// <summary>Reads data from the client; 0 means EOF (or close).</summary>
+    /// <summary>Reads data from the client; 0 means EOF (or close). The bytes count as consumed at once.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var count = await _incoming.ReadAsync(buffer, cancellationToken);
-        if (ConsumedEnoughToReopenWindow(count) is var reopened and > 0)
-        {
-            await SendWindowAdjustAsync(reopened, cancellationToken);
-        }
+        var count = await ReadHeldAsync(buffer, cancellationToken);
+        await ReleaseAsync(count, cancellationToken);
         return count;
     }
+
+    /// <summary>
+    /// Reads data from the client without giving its window back: a relay calls <see cref="ReleaseAsync"/> once
+    /// the next hop has taken the bytes: those between the read and the release still count against the window,
+    /// so what the client has in flight through the relay never exceeds it. 0 means EOF (or close).
+    /// </summary>
+    public ValueTask<int> ReadHeldAsync(Memory<byte> buffer, CancellationToken cancellationToken) => _incoming.ReadAsync(buffer, cancellationToken);
+
+    /// <summary>Counts <paramref name="count"/> bytes read with <see cref="ReadHeldAsync"/> as consumed: the window re-opens (in batches).</summary>
+    public ValueTask ReleaseAsync(int count, CancellationToken cancellationToken) =>
+        ConsumedEnoughToReopenWindow(count) is var reopened and > 0 ? SendWindowAdjustAsync(reopened, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>Sends data to the client, as fast as its window allows.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => SendDataAsync(data, extended: false, cancellationToken);

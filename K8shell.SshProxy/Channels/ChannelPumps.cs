@@ -13,8 +13,8 @@ internal static class ChannelPumps
     public const int ChunkSize = 64 * 1024;
 
     /// <summary>
-    /// Reads the client's data and hands each chunk to <paramref name="send"/>, reading the next only once
-    /// the stream took it, so the SSH window re-opens no faster than the workspace accepts bytes.
+    /// Reads the client's data and hands each chunk to <paramref name="send"/>, giving the chunk's SSH window
+    /// back only once the stream took it, so the window re-opens no faster than the workspace accepts bytes.
     /// The buffer is reused after <paramref name="send"/> returns: send must have serialised it by then.
     /// Returns at the client's EOF (or CLOSE).
     /// </summary>
@@ -25,11 +25,12 @@ internal static class ChannelPumps
         try
         {
             int read;
-            while ((read = await channel.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
+            while ((read = await channel.ReadHeldAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
                 traffic.AddIn(read);
                 recording?.Input(buffer.AsSpan(0, read));
                 await send(buffer.AsMemory(0, read), cancellationToken);
+                await channel.ReleaseAsync(read, cancellationToken);
             }
         }
         finally

@@ -10,9 +10,10 @@ internal static class Paramiko
 
     /// <summary>
     /// Runs <paramref name="script"/> with <c>t</c>, a paramiko Transport to 127.0.0.1:<paramref name="port"/>
-    /// after its key exchange, and, with <paramref name="login"/>, already authenticated as alice/secret.
+    /// after its key exchange, and, with <paramref name="login"/>, already authenticated as alice/secret;
+    /// with <paramref name="redirectInput"/> the test writes the script's stdin.
     /// </summary>
-    public static Process Start(int port, string script, bool login)
+    public static Process Start(int port, string script, bool login, bool redirectInput = false)
     {
         var program = $"""
             import socket, time, paramiko
@@ -22,7 +23,7 @@ internal static class Paramiko
             {(login ? $"t.auth_password(\"{User}\", \"{Password}\")" : "")}
 
             """ + script;
-        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var startInfo = new ProcessStartInfo("/usr/bin/python3", ["-c", program]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput };
         return Process.Start(startInfo)!;
     }
 }
