@@ -19,24 +19,32 @@ public sealed class WorkspaceFaultTests(StackFixture stack)
     public async Task A_killed_daemon_ends_the_session_with_a_message_and_the_next_login_works()
     {
         var started = Path.Combine(Path.GetTempPath(), $"k8shell-e2e-started-{Guid.NewGuid():N}");
-        using var session = _gateway.Start($"echo $K8SHELL_WORKSPACE > {started}; exec sleep 600", UserString);
+        using var session = _gateway.Start($"echo $K8SHELL_WORKSPACE $$ > {started}; exec sleep 600", UserString);
         Assert.True(await Eventually.WaitAsync(() => File.Exists(started) && File.ReadAllText(started).EndsWith('\n'), TimeSpan.FromSeconds(60), Cancellation),
             "the session never started");
-        var workspace = File.ReadAllText(started).Trim();
+        var (workspace, command) = File.ReadAllText(started).Trim().Split(' ') is [var name, var pid] ? (name, int.Parse(pid)) : throw new FormatException(started);
         File.Delete(started);
-
-        using (var daemon = DaemonOf(workspace))
+        // Like sshd's children when its session process is killed, the command outlives the daemon; the test ends it.
+        using var orphan = System.Diagnostics.Process.GetProcessById(command);
+        try
         {
-            daemon.Kill(); // SIGKILL: no goodbye to anyone
+            using (var daemon = DaemonOf(workspace))
+            {
+                daemon.Kill(); // SIGKILL: no goodbye to anyone
+            }
+
+            var (exitCode, _, errors) = await session.WaitAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+            Assert.Equal(255, exitCode); // exit-status 255, as ssh reports its own failures: the command's own status is unknowable
+            Assert.StartsWith("k8shell: lost the connection to the workspace (", errors);
+
+            var (again, output, againErrors) = await _gateway.SshAsync("echo $K8SHELL_WORKSPACE", UserString);
+            Assert.True(again == 0, againErrors);
+            Assert.Equal(workspace, output.Trim());
         }
-
-        var (exitCode, _, errors) = await session.WaitAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
-        Assert.Equal(255, exitCode); // exit-status 255, as ssh reports its own failures: the command's own status is unknowable
-        Assert.StartsWith("k8shell: lost the connection to the workspace (", errors);
-
-        var (again, output, againErrors) = await _gateway.SshAsync("echo $K8SHELL_WORKSPACE", UserString);
-        Assert.True(again == 0, againErrors);
-        Assert.Equal(workspace, output.Trim());
+        finally
+        {
+            orphan.Kill();
+        }
     }
 
     /// <summary>The Process backend's daemon of <paramref name="workspace"/>, from its pid file in the workspace's folder.</summary>
