@@ -8,13 +8,12 @@ namespace K8shell.SshProxy;
 /// authentication, provisioning and channels; counters for connections and their outcomes. The names start with
 /// "K8shell." so the service defaults export them.
 /// </summary>
-internal sealed class ProxyTelemetry : IDisposable
+internal sealed class ProxyTelemetry
 {
     public const string Name = "K8shell.SshProxy";
 
     public static readonly ActivitySource Activities = new(Name);
 
-    private readonly Meter _meter;
     private readonly Counter<long> _connections;
     private readonly Counter<long> _handshakes;
     private readonly UpDownCounter<long> _open;
@@ -22,11 +21,13 @@ internal sealed class ProxyTelemetry : IDisposable
 
     public ProxyTelemetry(IMeterFactory meters)
     {
-        _meter = meters.Create(Name);
-        _connections = _meter.CreateCounter<long>("k8shell.proxy.connections", description: "TCP connections accepted, by admission outcome");
-        _handshakes = _meter.CreateCounter<long>("k8shell.proxy.handshakes", description: "SSH handshakes (authentication included), by outcome");
-        _open = _meter.CreateUpDownCounter<long>("k8shell.proxy.sessions.active", description: "Authenticated connections open now");
-        _provisioning = _meter.CreateHistogram<double>("k8shell.proxy.provisioning.duration", "s", "Time to a ready workspace, by outcome");
+        // The factory owns the meter and hands the same one to every part of the proxy (policy, recordings,
+        // failure events): disposing it here would silence theirs too, so the factory disposes it with the host.
+        var meter = meters.Create(Name);
+        _connections = meter.CreateCounter<long>("k8shell.proxy.connections", description: "TCP connections accepted, by admission outcome");
+        _handshakes = meter.CreateCounter<long>("k8shell.proxy.handshakes", description: "SSH handshakes (authentication included), by outcome");
+        _open = meter.CreateUpDownCounter<long>("k8shell.proxy.sessions.active", description: "Authenticated connections open now");
+        _provisioning = meter.CreateHistogram<double>("k8shell.proxy.provisioning.duration", "s", "Time to a ready workspace, by outcome");
     }
 
     public void Accepted(string outcome) => _connections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
@@ -38,6 +39,4 @@ internal sealed class ProxyTelemetry : IDisposable
     public void SessionClosed() => _open.Add(-1);
 
     public void Provisioned(TimeSpan elapsed, string outcome) => _provisioning.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
-
-    public void Dispose() => _meter.Dispose();
 }
