@@ -14,6 +14,12 @@ internal sealed partial class LoginAttempt
 {
     private async ValueTask<AuthDecision> OnboardAsync(KeyboardInteractiveRequest request, CancellationToken cancellationToken)
     {
+        trace.EnterAuthentication();
+        return trace.Decided(SshServerConfig.KeyboardInteractiveMethod, await DeviceFlowAsync(request, cancellationToken));
+    }
+
+    private async ValueTask<AuthDecision> DeviceFlowAsync(KeyboardInteractiveRequest request, CancellationToken cancellationToken)
+    {
         var state = await StateOfAsync(request.User, cancellationToken);
         if (!state.CanOnboard)
         {

@@ -15,7 +15,7 @@ namespace K8shell.SshProxy.Authentication;
 /// goes through the device flow, and every reason for failing is kept for the failed-login event.
 /// </summary>
 internal sealed partial class LoginAttempt(
-    IdentityService.IdentityServiceClient identity, SshProxyOptions options, IPEndPoint client, ILogger logger)
+    IdentityService.IdentityServiceClient identity, SshProxyOptions options, IPEndPoint client, LoginTrace trace, ILogger logger)
 {
     /// <summary>Shown when Identity does not answer: the person should retry, not doubt their key.</summary>
     public const string IdentityUnavailable = "authentication service unavailable, try again";
@@ -43,6 +43,7 @@ internal sealed partial class LoginAttempt(
 
     private async ValueTask<IReadOnlyList<string>> MethodsAsync(string sshUser, CancellationToken cancellationToken)
     {
+        trace.EnterAuthentication();
         var state = await StateOfAsync(sshUser, cancellationToken);
         return state.Methods;
     }
@@ -116,13 +117,15 @@ internal sealed partial class LoginAttempt(
 
     private async ValueTask<AuthDecision> PublicKeyAsync(PublicKeyAuthRequest request, CancellationToken cancellationToken)
     {
+        trace.EnterAuthentication();
         var state = await StateOfAsync(request.User, cancellationToken);
         if (state.User is null)
         {
             // Not onboarded yet: the key proves nothing until the device flow made the user (reference §1.5 step 5).
-            return state.CanOnboard ? AuthDecision.Partial([SshServerConfig.KeyboardInteractiveMethod]) : AuthDecision.Reject();
+            return trace.Decided(SshServerConfig.PublicKeyMethod,
+                state.CanOnboard ? AuthDecision.Partial([SshServerConfig.KeyboardInteractiveMethod]) : AuthDecision.Reject());
         }
-        return await CheckAsync($"publickey {request.Key.Fingerprint}", state, () => identity.AuthUserPublicKeyAsync(new AuthUserPublicKeyRequest
+        return await CheckAsync(SshServerConfig.PublicKeyMethod, $"publickey {request.Key.Fingerprint}", state, () => identity.AuthUserPublicKeyAsync(new AuthUserPublicKeyRequest
         {
             Username = state.UserString!.Username,
             KeyBlob = Google.Protobuf.ByteString.CopyFrom(request.Key.Blob),
@@ -132,12 +135,13 @@ internal sealed partial class LoginAttempt(
 
     private async ValueTask<AuthDecision> PasswordAsync(PasswordAuthRequest request, CancellationToken cancellationToken)
     {
+        trace.EnterAuthentication();
         var state = await StateOfAsync(request.User, cancellationToken);
         if (state.User is null)
         {
-            return AuthDecision.Reject();
+            return trace.Decided(SshServerConfig.PasswordMethod, AuthDecision.Reject());
         }
-        return await CheckAsync("password", state, () => identity.AuthUserPasswordAsync(new AuthUserPasswordRequest
+        return await CheckAsync(SshServerConfig.PasswordMethod, "password", state, () => identity.AuthUserPasswordAsync(new AuthUserPasswordRequest
         {
             Username = state.UserString!.Username,
             Password = request.Password,
@@ -146,7 +150,10 @@ internal sealed partial class LoginAttempt(
     }
 
     /// <summary>One Identity check; its failure reason goes to the event, a lockout to the person.</summary>
-    private async ValueTask<AuthDecision> CheckAsync(string attempt, UserState state, Func<Task<AuthUserResponse>> call)
+    private async ValueTask<AuthDecision> CheckAsync(string method, string attempt, UserState state, Func<Task<AuthUserResponse>> call) =>
+        trace.Decided(method, await AskIdentityAsync(attempt, state, call));
+
+    private async ValueTask<AuthDecision> AskIdentityAsync(string attempt, UserState state, Func<Task<AuthUserResponse>> call)
     {
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using K8shell.Ssh.Connection;
 using K8shell.SshProxy.Connections;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ namespace K8shell.SshProxy.Channels;
 /// workspace's k8shelld (SPEC.md §2, §4, §5). The connection handler runs it beside
 /// <see cref="SshServerConnection.RunAsync"/>; it returns once the connection ended and every channel is done.
 /// </summary>
-internal sealed class ChannelDispatcher(IOptions<ChannelOptions> options, ILogger<ChannelDispatcher> logger)
+internal sealed class ChannelDispatcher(IOptions<ChannelOptions> options, ProxyTelemetry telemetry, ILogger<ChannelDispatcher> logger)
 {
     public const string Session = "session";
     public const string DirectTcpip = "direct-tcpip";
@@ -41,13 +42,19 @@ internal sealed class ChannelDispatcher(IOptions<ChannelOptions> options, ILogge
         }
     }
 
-    private static Task OpenAsync(ConnectionChannels channels, NewChannel channel) => channel.Type switch
+    private async Task OpenAsync(ConnectionChannels channels, NewChannel channel)
     {
-        Session => SessionChannel.OpenAsync(channels, channel),
-        DirectTcpip => DirectChannels.OpenTcpAsync(channels, channel),
-        DirectStreamLocal => DirectChannels.OpenUnixAsync(channels, channel),
-        _ => channel.RejectAsync(ChannelOpenFailureReason.UnknownChannelType, $"channel type {channel.Type} is not supported", channels.Lifetime).AsTask(),
-    };
+        using var opening = new ChannelOpening(channel, channels.Connection.Trace, telemetry);
+        // Current for this channel's work only (this method's own flow): its k8shelld calls become the span's children.
+        Activity.Current = opening.Span;
+        await (channel.Type switch
+        {
+            Session => SessionChannel.OpenAsync(channels, opening),
+            DirectTcpip => DirectChannels.OpenTcpAsync(channels, opening),
+            DirectStreamLocal => DirectChannels.OpenUnixAsync(channels, opening),
+            _ => opening.RejectAsync(ChannelOpenFailureReason.UnknownChannelType, $"channel type {channel.Type} is not supported", channels.Lifetime).AsTask(),
+        });
+    }
 
     /// <summary>A channel that fails is logged and ends alone; it never takes the connection's other channels with it.</summary>
     private async Task Guard(Task serving, string what, string sessionId)

@@ -16,7 +16,7 @@ namespace K8shell.SshProxy.Channels;
 internal static class DirectChannels
 {
     /// <summary>direct-tcpip, counted against <see cref="ChannelOptions.MaxDirectTcpip"/> while it is open.</summary>
-    public static async Task OpenTcpAsync(ConnectionChannels connection, NewChannel open)
+    public static async Task OpenTcpAsync(ConnectionChannels connection, ChannelOpening open)
     {
         if (!connection.TryBeginDirectTcpip())
         {
@@ -34,8 +34,9 @@ internal static class DirectChannels
         }
     }
 
-    private static async Task DialTcpAsync(ConnectionChannels connection, NewChannel open, DirectTcpipRequest target)
+    private static async Task DialTcpAsync(ConnectionChannels connection, ChannelOpening open, DirectTcpipRequest target)
     {
+        open.Destination(target.Host, target.Port);
         var proxy = connection.Connection;
         var decision = await connection.AuthorizeAsync("ssh:direct-tcpip", ("host", target.Host), ("port", target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var session = decision.Allowed ? await connection.AuthorizeSessionStartAsync("direct-tcpip") : decision;
@@ -86,7 +87,7 @@ internal static class DirectChannels
         }
     }
 
-    public static async Task OpenUnixAsync(ConnectionChannels connection, NewChannel open)
+    public static async Task OpenUnixAsync(ConnectionChannels connection, ChannelOpening open)
     {
         var proxy = connection.Connection;
         var target = DirectStreamLocalRequest.Parse(open.ExtraData);
@@ -113,7 +114,7 @@ internal static class DirectChannels
     }
 
     /// <summary>The workspace, or a refusal with its message (connect failed: there is nothing to connect to).</summary>
-    private static async ValueTask<WorkspaceLink?> WorkspaceAsync(ConnectionChannels connection, NewChannel open)
+    private static async ValueTask<WorkspaceLink?> WorkspaceAsync(ConnectionChannels connection, ChannelOpening open)
     {
         try
         {
@@ -127,7 +128,7 @@ internal static class DirectChannels
     }
 
     /// <summary>Sends the destination, waits for <c>opened</c>, and only then accepts the channel; a failed dial refuses it with the daemon's reason.</summary>
-    private static async ValueTask<SshChannel?> DialAsync<TRequest>(ConnectionChannels connection, NewChannel open,
+    private static async ValueTask<SshChannel?> DialAsync<TRequest>(ConnectionChannels connection, ChannelOpening open,
         AsyncDuplexStreamingCall<TRequest, TunnelResponse> call, Task destinationSent)
     {
         string reason;
@@ -149,7 +150,7 @@ internal static class DirectChannels
         return null;
     }
 
-    private static async ValueTask RejectAsync(ConnectionChannels connection, NewChannel open, ChannelOpenFailureReason reason, string message)
+    private static async ValueTask RejectAsync(ConnectionChannels connection, ChannelOpening open, ChannelOpenFailureReason reason, string message)
     {
         connection.Logger.LogInformation("Session {SessionId}: {Type} refused ({Reason}): {Message}", connection.Connection.SessionId, open.Type, reason, message);
         await open.RejectAsync(reason, message, connection.Lifetime);

@@ -11,7 +11,7 @@ namespace K8shell.SshProxy.Channels;
 /// shell, exec or the sftp subsystem start the program in the workspace, once per channel; while it
 /// runs, window-change and signal reach it. Refusals reply failure with the reason on stderr.
 /// </summary>
-internal sealed class SessionChannel(ConnectionChannels connection, SshChannel channel)
+internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpening opening, SshChannel channel)
 {
     private readonly SessionSetup _setup = new();
     private ProcessRelay? _relay;
@@ -23,14 +23,14 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
 
     private bool OnTerminal => _setup.Pty is not null;
 
-    public static async Task OpenAsync(ConnectionChannels connection, NewChannel open)
+    public static async Task OpenAsync(ConnectionChannels connection, ChannelOpening open)
     {
         if (connection.NoMoreSessions)
         {
             await open.RejectAsync(ChannelOpenFailureReason.AdministrativelyProhibited, "no more sessions: the client said so (no-more-sessions@openssh.com)", connection.Lifetime);
             return;
         }
-        await new SessionChannel(connection, await open.AcceptAsync(connection.Lifetime)).ServeAsync();
+        await new SessionChannel(connection, open, await open.AcceptAsync(connection.Lifetime)).ServeAsync();
     }
 
     private async Task ServeAsync()
@@ -85,10 +85,13 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
                 await request.ReplyAsync(false, Lifetime);
                 return null;
             case "shell":
+                opening.Started(request.Type, null);
                 return await StartAsync(request, SessionKind.Shell, null);
             case "exec":
+                opening.Started(request.Type, null);
                 return await StartAsync(request, SessionKind.Exec, StringRequest.Parse(request.Payload, "exec"));
             case "subsystem" when StringRequest.Parse(request.Payload, "subsystem") == "sftp":
+                opening.Started(request.Type, "sftp");
                 return await StartAsync(request, SessionKind.Sftp, null);
             default:
                 await request.ReplyAsync(false, Lifetime);
@@ -143,6 +146,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
         }
         catch (WorkspaceUnavailableException unavailable)
         {
+            opening.Refused(unavailable.Message);
             await request.ReplyAsync(true, Lifetime);
             await ChannelEnding.FailAsync(channel, Proxy.Traffic, unavailable.Message, OnTerminal, 1, Lifetime);
             return null;
@@ -183,6 +187,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, SshChannel c
     private async ValueTask RefuseAsync(ChannelRequest request, string reason)
     {
         connection.Logger.LogInformation("Session {SessionId}: {Request} refused: {Reason}", Proxy.SessionId, request.Type, reason);
+        opening.Refused(reason);
         try
         {
             await ChannelEnding.WriteLineAsync(channel, Proxy.Traffic, reason, OnTerminal, Lifetime);

@@ -62,6 +62,7 @@ internal sealed partial class ConnectionHandler(
             return;
         }
         activity?.SetTag("client.address", client.Address.ToString());
+        activity?.SetTag("client.port", (long)client.Port);
         if (bans.IsBanned(client.Address, out var ban))
         {
             telemetry.Accepted("banned");
@@ -76,7 +77,9 @@ internal sealed partial class ConnectionHandler(
         }
         telemetry.Accepted("accepted");
 
-        var login = new LoginAttempt(identity, options.Value, client, logger);
+        var trace = activity?.Context ?? default;
+        using var loginTrace = new LoginTrace(telemetry, trace);
+        var login = new LoginAttempt(identity, options.Value, client, loginTrace, logger);
         SshServerConnection ssh;
         try
         {
@@ -88,19 +91,27 @@ internal sealed partial class ConnectionHandler(
         catch (Exception failed) when (failed is SshProtocolException or SshDisconnectedException or IOException or OperationCanceledException)
         {
             telemetry.Handshake("failed");
+            loginTrace.Failed(failed.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, "login failed");
             LogLoginFailed(logger, client, login.LastUsername, failed.Message);
             failures.Publish(FailureEvent.For(client, login.LastUsername, [.. login.Failures, failed.Message], SessionIds.ProxyId, DateTimeOffset.UtcNow));
             return;
         }
         telemetry.Handshake("authenticated");
-        await ServeAsync(ssh, (LoginResult)ssh.User.Identity!, client, closeAll);
+        var authenticated = (LoginResult)ssh.User.Identity!;
+        loginTrace.Succeeded(ssh.User.Method, authenticated.User.Username);
+        await ServeAsync(ssh, authenticated, client, activity, closeAll);
     }
 
-    private async Task ServeAsync(SshServerConnection ssh, LoginResult login, IPEndPoint client, CancellationToken closeAll)
+    private async Task ServeAsync(SshServerConnection ssh, LoginResult login, IPEndPoint client, Activity? activity, CancellationToken closeAll)
     {
         var sessionId = SessionIds.Next();
+        // Everything the connection logs from here on, its channels' tasks included (scopes flow with them), names the session and the user.
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SessionId"] = sessionId, ["User"] = login.User.Username });
-        Activity.Current?.SetTag("k8shell.session_id", sessionId);
+        activity?.SetTag("k8shell.session_id", sessionId);
+        activity?.SetTag("user.name", login.User.Username);
+        activity?.SetTag("ssh.client.version", ssh.ClientIdentification.Line);
+        var trace = activity?.Context ?? default;
         LogAuthenticated(logger, sessionId, login.User.Username, client, ssh.User.Method, ssh.ClientIdentification.Line);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(closeAll);
         string userToken;
@@ -119,7 +130,7 @@ internal sealed partial class ConnectionHandler(
         using var workspace = workspaces.For(new ConnectionWorkspace.Context(login, sessionId, client.Address.ToString(),
             link => reporter = sessionReporting.Start(new SessionStart(sessionId, login.User.Username, link.Workspace, link.Blueprint,
                 ssh.ClientIdentification.Line, client, SessionIds.ProxyId, link.Daemon.ServerVersion, DateTimeOffset.UtcNow), connection!.Traffic),
-            ended.Token));
+            ended.Token, trace));
         await using var recorders = recordings.ForConnection(sessionId, cancellation => userTokens.GetAsync(login.User.Username, cancellation));
         connection = new ProxyConnection
         {
@@ -132,6 +143,8 @@ internal sealed partial class ConnectionHandler(
             Authorizer = ConnectionAuthorizer.ForUser(policies, userToken, login.User.Username,
                 () => workspace.Ready is { } ready ? (ready.Workspace, ready.Blueprint) : null),
             Recorders = recorders,
+            Traffic = new ConnectionTraffic(telemetry),
+            Trace = trace,
         };
         telemetry.SessionOpened();
         var dispatching = Task.CompletedTask;

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace K8shell.SshProxy.Connections;
 
-/// <summary>Bytes in and out over every channel of a connection, and the operation codes it used (SPEC.md §5).</summary>
-internal sealed class ConnectionTraffic
+/// <summary>
+/// Bytes in and out over every channel of a connection, and the operation codes it used (SPEC.md §5); the bytes
+/// also go to the proxy's byte counter when <paramref name="telemetry"/> is given (the channel tests leave it out).
+/// </summary>
+internal sealed class ConnectionTraffic(ProxyTelemetry? telemetry = null)
 {
     public const string Shell = "sh";
     public const string Pty = "pt";
@@ -26,9 +29,17 @@ internal sealed class ConnectionTraffic
     /// <summary>Sorted, unique.</summary>
     public IReadOnlyList<string> Operations => [.. _operations.Keys.Order(StringComparer.Ordinal)];
 
-    public void AddIn(int bytes) => Interlocked.Add(ref _bytesIn, bytes);
+    public void AddIn(int bytes)
+    {
+        Interlocked.Add(ref _bytesIn, bytes);
+        telemetry?.BytesReceived(bytes);
+    }
 
-    public void AddOut(int bytes) => Interlocked.Add(ref _bytesOut, bytes);
+    public void AddOut(int bytes)
+    {
+        Interlocked.Add(ref _bytesOut, bytes);
+        telemetry?.BytesTransmitted(bytes);
+    }
 
     public void AddOperation(string code) => _operations.TryAdd(code, true);
 }

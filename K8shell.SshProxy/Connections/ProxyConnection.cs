@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Ssh.Connection;
@@ -39,8 +40,14 @@ internal sealed class ProxyConnection
     /// <summary>Recordings of this connection's channels, streamed to Sessions.</summary>
     public required IChannelRecorders Recorders { get; init; }
 
-    /// <summary>Bytes and operation codes over all channels, for the session record.</summary>
-    public ConnectionTraffic Traffic { get; } = new();
+    /// <summary>Bytes and operation codes over all channels, for the session record (and the proxy's byte counter).</summary>
+    public ConnectionTraffic Traffic { get; init; } = new();
+
+    /// <summary>
+    /// The connection's span (<c>ssh.connection</c>): every channel's span is its child, though channels run on tasks
+    /// of their own where it need not be the current activity. Default (none): channel spans start traces of their own.
+    /// </summary>
+    public ActivityContext Trace { get; init; }
 
     /// <summary>The next stream ID of this connection: <c>&lt;prefix&gt;-&lt;sessionId&gt;&lt;n&gt;</c>, n counting from 1 (<c>sh</c>, <c>ex</c>, <c>sf</c>, <c>pf</c>, <c>ux</c>).</summary>
     public string NextStreamId(string prefix) => $"{prefix}-{SessionId}{Interlocked.Increment(ref _streams)}";

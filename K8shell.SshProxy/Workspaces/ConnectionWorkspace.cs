@@ -26,7 +26,9 @@ internal sealed partial class ConnectionWorkspace(
     private DaemonChannels.Lease? _lease;
 
     /// <summary>What the preparation needs to know about the connection, and whom to tell when the workspace is ready.</summary>
-    internal sealed record Context(LoginResult Login, string SessionId, string ClientIp, Action<WorkspaceLink> Ready, CancellationToken ConnectionEnded);
+    /// <remarks><paramref name="Trace"/>: the connection's span, the parent of <c>provision</c> whichever channel asked first.</remarks>
+    internal sealed record Context(LoginResult Login, string SessionId, string ClientIp, Action<WorkspaceLink> Ready, CancellationToken ConnectionEnded,
+        ActivityContext Trace = default);
 
     /// <summary>The workspace once it is ready, for the session record and the policy's resource.</summary>
     public WorkspaceLink? Ready => _preparing is { IsCompletedSuccessfully: true } done ? done.Result : null;
@@ -47,7 +49,9 @@ internal sealed partial class ConnectionWorkspace(
 
     private async Task<WorkspaceLink> PrepareAsync(WorkspaceTerminal? terminal)
     {
-        using var activity = ProxyTelemetry.Activities.StartActivity("provision");
+        // The connection's preparation, not the asking channel's: a child of the connection's span. Current for this
+        // method's flow, so the calls to the Provisioner and k8shelld's handshake nest under it.
+        using var activity = ProxyTelemetry.Activities.StartActivity("provision", ActivityKind.Internal, connection.Trace);
         activity?.SetTag("k8shell.userstr", connection.Login.UserString.Canonical);
         var started = Stopwatch.GetTimestamp();
         await using var progress = terminal is null ? null : new ProvisionProgress(terminal);
@@ -64,26 +68,28 @@ internal sealed partial class ConnectionWorkspace(
                 await progress.FinishAsync(null);
             }
             telemetry.Provisioned(Stopwatch.GetElapsedTime(started), "ready");
+            activity?.SetTag("k8shell.workspace", link.Workspace);
             connection.Ready(link);
             return link;
         }
         catch (Exception failure) when (failure is not WorkspaceUnavailableException && interrupt is { Interrupted.IsCancellationRequested: true })
         {
-            throw await FailAsync(progress, new WorkspaceUnavailableException("cancelled", failure), started);
+            throw await FailAsync(progress, new WorkspaceUnavailableException("cancelled", failure), started, activity);
         }
         catch (RpcException failure)
         {
-            throw await FailAsync(progress, ProvisionFailures.From(failure), started);
+            throw await FailAsync(progress, ProvisionFailures.From(failure), started, activity);
         }
         catch (WorkspaceUnavailableException failure)
         {
-            throw await FailAsync(progress, failure, started);
+            throw await FailAsync(progress, failure, started, activity);
         }
     }
 
-    private async ValueTask<WorkspaceUnavailableException> FailAsync(ProvisionProgress? progress, WorkspaceUnavailableException failure, long started)
+    private async ValueTask<WorkspaceUnavailableException> FailAsync(ProvisionProgress? progress, WorkspaceUnavailableException failure, long started, Activity? activity)
     {
         LogPreparationFailed(logger, connection.SessionId, connection.Login.UserString.Canonical, failure.Message);
+        activity?.SetStatus(ActivityStatusCode.Error, failure.Message);
         telemetry.Provisioned(Stopwatch.GetElapsedTime(started), "failed");
         if (progress is not null)
         {

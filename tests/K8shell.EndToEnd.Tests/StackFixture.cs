@@ -1,6 +1,7 @@
 using K8shell.AppHost.Model;
 using K8shell.Testing;
 using K8shell.Testing.AppHost;
+using K8shell.Testing.Otlp;
 
 [assembly: AssemblyFixture(typeof(K8shell.EndToEnd.Tests.StackFixture))]
 
@@ -10,12 +11,14 @@ namespace K8shell.EndToEnd.Tests;
 /// The stack as <c>./run.sh</c> starts it, once for the test assembly: Process backend, nats-server as a local
 /// process, the developer seeded from a HOME of the fixture's own (with its key), random ports. The gateway gets
 /// the policy in <see cref="PolicyFile"/> and publishes failures for loopback clients too (the dev stack's setting).
+/// Every service exports its traces, metrics and logs to <see cref="Telemetry"/>, as it would to a collector.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
     private readonly string _home = Directory.CreateTempSubdirectory("k8shell-e2e-home-").FullName;
     private DistributedApplicationTestingBuilder? _builder;
     private DistributedApplication? _app;
+    private OtlpReceiver? _telemetry;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("the stack has not started");
 
@@ -29,6 +32,9 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>A policy the tests rely on: see the file's comments.</summary>
     public string PolicyFile => Path.Combine(_home, "policy.yaml");
 
+    /// <summary>What the services exported over OTLP during the run.</summary>
+    public OtlpReceiver Telemetry => _telemetry ?? throw new InvalidOperationException("the stack has not started");
+
     public int SshPort => App.GetEndpoint("ssh-proxy", "ssh").Port;
 
     /// <summary>The run's K8SHELL_DATA: every service's state under a folder named after it.</summary>
@@ -40,6 +46,7 @@ public sealed class StackFixture : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
         await SshKeys.GenerateAsync(KeyFile, cancellationToken: cancellation);
         await File.WriteAllTextAsync(PolicyFile, Policies.EndToEnd, cancellation);
+        _telemetry = await OtlpReceiver.StartAsync();
         _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.K8shell_AppHost>(configure: options =>
         {
             options.EnvironmentOverrides["HOME"] = _home;
@@ -48,6 +55,15 @@ public sealed class StackFixture : IAsyncLifetime
         }, cancellationToken: cancellation);
         var proxy = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "ssh-proxy");
         proxy.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["SshProxy__Policy__File"] = PolicyFile));
+        foreach (var service in _builder.Resources.OfType<ProjectResource>())
+        {
+            // The OTLP exporter's own variables, as a collector's address reaches services in a deployment.
+            service.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            {
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.GetLeftPart(UriPartial.Authority);
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+            }));
+        }
         _app = await _builder.BuildAsync(cancellation);
         await _app.StartAsync(cancellation).WaitAsync(TimeSpan.FromMinutes(3), cancellation);
     }
@@ -61,6 +77,10 @@ public sealed class StackFixture : IAsyncLifetime
         if (_builder is not null)
         {
             await _builder.DisposeAsync();
+        }
+        if (_telemetry is not null)
+        {
+            await _telemetry.DisposeAsync();
         }
         Directory.Delete(_home, recursive: true);
     }

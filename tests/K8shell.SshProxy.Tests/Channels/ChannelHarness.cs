@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -11,6 +13,7 @@ using K8shell.SshProxy.Connections;
 using K8shell.Testing;
 using K8shell.Testing.SshHost;
 using K8shell.UserStrings;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -33,6 +36,7 @@ public sealed class ChannelHarness : IAsyncLifetime
     private readonly Ed25519HostKey _hostKey = Ed25519HostKey.Generate();
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private ServiceProcess? _daemon;
     private GrpcChannel? _daemonChannel;
     private Task _accepting = Task.CompletedTask;
@@ -48,6 +52,9 @@ public sealed class ChannelHarness : IAsyncLifetime
     internal FakeAuthorizer Policy { get; private set; } = new();
 
     internal FakeRecorders Recorders { get; private set; } = new();
+
+    /// <summary>This harness's own meters (its instruments' <see cref="Meter.Scope"/>): tests listen to them, not to another class's harness.</summary>
+    public IMeterFactory Meters => _metrics.GetRequiredService<IMeterFactory>();
 
     /// <summary>When set, every connection's workspace is unavailable with this message.</summary>
     public string? WorkspaceFailure { get; set; }
@@ -106,13 +113,14 @@ public sealed class ChannelHarness : IAsyncLifetime
 
     private async Task AcceptAsync(SshServerConfig config)
     {
-        var dispatcher = new ChannelDispatcher(Options.Create(new ChannelOptions()), NullLogger<ChannelDispatcher>.Instance);
+        var telemetry = new ProxyTelemetry(Meters);
+        var dispatcher = new ChannelDispatcher(Options.Create(new ChannelOptions()), telemetry, NullLogger<ChannelDispatcher>.Instance);
         try
         {
             while (true)
             {
                 var socket = await _listener.AcceptSocketAsync(_stopping.Token);
-                _ = ServeAsync(dispatcher, config, socket);
+                _ = ServeAsync(dispatcher, telemetry, config, socket);
             }
         }
         catch (OperationCanceledException)
@@ -121,7 +129,7 @@ public sealed class ChannelHarness : IAsyncLifetime
         }
     }
 
-    private async Task ServeAsync(ChannelDispatcher dispatcher, SshServerConfig config, Socket socket)
+    private async Task ServeAsync(ChannelDispatcher dispatcher, ProxyTelemetry telemetry, SshServerConfig config, Socket socket)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: true);
         try
@@ -139,6 +147,9 @@ public sealed class ChannelHarness : IAsyncLifetime
                 Workspace = new DaemonWorkspace(_daemonChannel!, sessionId, () => WorkspaceFailure),
                 Authorizer = Policy,
                 Recorders = Recorders,
+                Traffic = new ConnectionTraffic(telemetry),
+                // A connection span of its own, as ConnectionHandler's: the channels' spans must be its children.
+                Trace = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded),
             };
             Connections.Enqueue(connection);
             await Task.WhenAll(ssh.RunAsync(_stopping.Token), dispatcher.ServeAsync(connection, _stopping.Token));
@@ -164,6 +175,7 @@ public sealed class ChannelHarness : IAsyncLifetime
         }
         _signingKey.Dispose();
         _hostKey.Dispose();
+        await _metrics.DisposeAsync();
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }
