@@ -13,7 +13,7 @@ internal sealed class SystemGrpcService(
     IHostApplicationLifetime lifetime,
     ILogger<SystemGrpcService> logger) : SystemService.SystemServiceBase
 {
-    public static readonly string Version = $"k8shelld/{typeof(SystemGrpcService).Assembly.GetName().Version?.ToString(3)}";
+    public static readonly string Version = $"k8shelld/{DaemonVersion.Number}";
 
     /// <summary>The distribution's own name for itself (os-release), else the kernel's.</summary>
     private static readonly Lazy<string> OperatingSystemName = new(() =>

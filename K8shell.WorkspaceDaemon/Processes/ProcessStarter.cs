@@ -49,7 +49,7 @@ internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner i
                 TerminalModes = DecodeModes(terminal),
             };
         }
-        var splash = kind == ProcessKind.Shell && start.ShowSplash && start.Pty is not null ? Splash() : null;
+        var splash = kind == ProcessKind.Shell && start.ShowSplash && start.Pty is not null ? Splash(account, caller) : null;
         return new ProcessPlan(kind, launch, splash);
     }
 
@@ -72,12 +72,14 @@ internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner i
     }
 
     /// <summary>The blueprint's splash and how the init scripts went, as the first shell should see them.</summary>
-    private string? Splash()
+    /// <summary>The blueprint's splash with its fields filled in, then how the init scripts went; CR LF for the terminal.</summary>
+    private string? Splash(WorkspaceAccount account, ClaimsPrincipal caller)
     {
         var lines = new List<string>();
         if (options.Value.Splash.Length > 0)
         {
-            lines.Add(options.Value.Splash.TrimEnd('\n'));
+            lines.Add(SplashTemplate.Render(options.Value.Splash.TrimEnd('\n'), new(DaemonVersion.Number, DaemonVersion.Commit,
+                caller.Identity?.Name ?? options.Value.Owner, account.Name, Environment.MachineName, DateTimeOffset.Now)));
         }
         foreach (var script in initScripts.Statuses())
         {
