@@ -148,7 +148,14 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         {
             opening.Refused(unavailable.Message);
             await request.ReplyAsync(true, Lifetime);
-            await ChannelEnding.FailAsync(channel, Proxy.Traffic, unavailable.Message, OnTerminal, 1, Lifetime);
+            if (terminal is { FailureShown: true })
+            {
+                await ChannelEnding.ExitAsync(channel, 1, Lifetime); // the progress line said why already
+            }
+            else
+            {
+                await ChannelEnding.FailAsync(channel, Proxy.Traffic, unavailable.Message, OnTerminal, 1, Lifetime);
+            }
             return null;
         }
 

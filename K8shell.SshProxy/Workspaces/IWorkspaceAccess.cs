@@ -22,6 +22,9 @@ internal sealed class WorkspaceTerminal(SshChannel channel)
 
     /// <summary>What the user typed while waiting (not Ctrl+C): the shell gets it first.</summary>
     public ReadOnlyMemory<byte> TypedAhead { get; set; }
+
+    /// <summary>The progress line ended with ✗ and the reason: the person has read it, once is enough.</summary>
+    public bool FailureShown { get; set; }
 }
 
 /// <summary>The workspace cannot be reached; the message says why, for the person at the terminal.</summary>

@@ -35,6 +35,7 @@ internal sealed class ProvisionProgress(WorkspaceTerminal terminal) : IAsyncDisp
     {
         await StopSpinningAsync();
         await WriteAsync(failure is null ? $"\r\u001b[K✓ Workspace ready\r\n" : $"\r\u001b[K✗ {OneLine(failure)}\r\n");
+        terminal.FailureShown = failure is not null;
     }
 
     public async ValueTask DisposeAsync()
