@@ -5,7 +5,6 @@ using System.Text.Json;
 using K8shell.ServiceDefaults.Nats;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
-using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using NATS.Net;
 
@@ -97,19 +96,9 @@ internal sealed partial class BanList(
         }
     }
 
-    private async Task<INatsKVStore> OpenBucketAsync(CancellationToken cancellationToken)
-    {
-        var keyValue = connection.CreateJetStreamContext().CreateKeyValueStoreContext();
-        try
-        {
-            return await keyValue.GetStoreAsync(_options.Bucket, cancellationToken);
-        }
-        catch (NatsJSApiException exception) when (exception.Error.Code == 404)
-        {
-            // Shield may not have run yet; the bucket must exist to be watched. Same config from every proxy: creating twice is harmless.
-            return await keyValue.CreateStoreAsync(_options.BucketConfig(), cancellationToken);
-        }
-    }
+    /// <summary>Shield may not have run yet, and the bucket must exist to be watched: opened, or created as the proxy configures it.</summary>
+    private Task<INatsKVStore> OpenBucketAsync(CancellationToken cancellationToken) =>
+        connection.CreateJetStreamContext().CreateKeyValueStoreContext().OpenOrCreateAsync(_options.BucketConfig(), cancellationToken);
 
     private void Apply(NatsKVEntry<byte[]> entry)
     {

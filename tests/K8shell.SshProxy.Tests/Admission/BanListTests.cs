@@ -5,7 +5,6 @@ using K8shell.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
-using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using NATS.Net;
 
@@ -46,15 +45,7 @@ public sealed class BanListTests : IAsyncLifetime
     private async Task<INatsKVStore> ShieldBucketAsync()
     {
         _shieldConnection ??= _nats.Connect();
-        var keyValue = _shieldConnection.CreateJetStreamContext().CreateKeyValueStoreContext();
-        try
-        {
-            return await keyValue.GetStoreAsync(BanEntry.DefaultBucket, Cancellation);
-        }
-        catch (NatsJSApiException exception) when (exception.Error.Code == 404)
-        {
-            return await keyValue.CreateStoreAsync(new BanOptions().BucketConfig(), Cancellation);
-        }
+        return await _shieldConnection.CreateJetStreamContext().CreateKeyValueStoreContext().OpenOrCreateAsync(new BanOptions().BucketConfig(), Cancellation);
     }
 
     private async Task BanAsync(string address, TimeSpan duration)
