@@ -29,6 +29,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string Home => _home;
 
+    /// <summary>The Provisioner's blueprints: the shipped samples and <see cref="SlowBlueprint"/>.</summary>
+    public string BlueprintDirectory => Path.Combine(_home, "blueprints");
+
+    /// <summary>A blueprint whose init script takes 10 s, so a login sees the workspace start (the sleep is the tests' margin).</summary>
+    public const string SlowBlueprint = "slow";
+
     /// <summary>A policy the tests rely on: see the file's comments.</summary>
     public string PolicyFile => Path.Combine(_home, "policy.yaml");
 
@@ -47,6 +53,7 @@ public sealed class StackFixture : IAsyncLifetime
         await SshKeys.GenerateAsync(KeyFile, cancellationToken: cancellation);
         await File.WriteAllTextAsync(PolicyFile, Policies.EndToEnd, cancellation);
         _telemetry = await OtlpReceiver.StartAsync();
+        WriteBlueprints();
         _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.K8shell_AppHost>(configure: options =>
         {
             options.EnvironmentOverrides["HOME"] = _home;
@@ -64,8 +71,30 @@ public sealed class StackFixture : IAsyncLifetime
                 context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
             }));
         }
+        var provisioner = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "provisioner");
+        provisioner.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["Provisioner__Blueprints__Directory"] = BlueprintDirectory));
         _app = await _builder.BuildAsync(cancellation);
         await _app.StartAsync(cancellation).WaitAsync(TimeSpan.FromMinutes(3), cancellation);
+    }
+
+    private void WriteBlueprints()
+    {
+        Directory.CreateDirectory(BlueprintDirectory);
+        foreach (var sample in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "K8shell.Provisioner", "samples"), "*.yaml"))
+        {
+            File.Copy(sample, Path.Combine(BlueprintDirectory, Path.GetFileName(sample)));
+        }
+        File.WriteAllText(Path.Combine(BlueprintDirectory, $"{SlowBlueprint}.yaml"), $$$"""
+            blueprints:
+              - name: {{{SlowBlueprint}}}
+                description: A workspace that takes a while to start (the e2e tests of the provisioning display)
+                template: base
+                splash: |
+                  Welcome to the slow workspace, {{.Username}}.
+                initScripts:
+                  - name: wait
+                    script: sleep 10
+            """);
     }
 
     public async ValueTask DisposeAsync()

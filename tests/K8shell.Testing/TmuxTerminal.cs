@@ -81,12 +81,19 @@ public sealed class TmuxTerminal : IAsyncDisposable
     public Task ResizeAsync(int columns, int rows, CancellationToken cancellationToken) =>
         TmuxAsync(cancellationToken, "resize-window", "-t", "0", "-x", columns.ToString(), "-y", rows.ToString());
 
-    /// <summary>The screen's text, wrapped lines joined.</summary>
-    public Task<string> ScreenAsync(CancellationToken cancellationToken) => TmuxAsync(cancellationToken, "capture-pane", "-p", "-J", "-t", "0");
+    /// <summary>
+    /// The screen's text with the lines scrolled above it, wrapped lines joined. With the history: once ssh has ended,
+    /// tmux's "Pane is dead" line can scroll the top line of a full-looking screen out of view.
+    /// </summary>
+    public Task<string> ScreenAsync(CancellationToken cancellationToken) => TmuxAsync(cancellationToken, "capture-pane", "-p", "-J", "-S", "-", "-t", "0");
 
     /// <summary>Waits (up to 20 s) until a line of the screen equals <paramref name="line"/>; the failure shows the screen.</summary>
     public Task WaitForLineAsync(string line, CancellationToken cancellationToken) =>
         WaitForScreenAsync(screen => screen.Split('\n').Any(shown => shown.TrimEnd() == line), $"no line \"{line}\"", cancellationToken);
+
+    /// <summary>Waits (up to 20 s) until the screen shows <paramref name="text"/> anywhere; the failure shows the screen.</summary>
+    public Task WaitForTextAsync(string text, CancellationToken cancellationToken) =>
+        WaitForScreenAsync(screen => screen.Contains(text, StringComparison.Ordinal), $"no \"{text}\"", cancellationToken);
 
     /// <summary>
     /// Until the shell shows its prompt (the last line ends in $ or #). Typing before that races the
