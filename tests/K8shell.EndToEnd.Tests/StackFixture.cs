@@ -10,12 +10,16 @@ namespace K8shell.EndToEnd.Tests;
 /// The stack as <c>./run.sh</c> starts it, once for the test assembly: Process backend, nats-server as a local
 /// process, the developer seeded from a HOME of the fixture's own (with its key), random ports. The gateway gets
 /// the policy in <see cref="PolicyFile"/> and publishes failures for loopback clients too (the dev stack's setting).
+/// Identity also reads <see cref="TestUsers"/> (users with passwords) and onboards <see cref="Onboarding"/>'s
+/// accounts through a GitHub provider pointed at <see cref="OAuth"/>: the real GitHub is unreachable from our machines.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
     private readonly string _home = Directory.CreateTempSubdirectory("k8shell-e2e-home-").FullName;
     private DistributedApplicationTestingBuilder? _builder;
     private DistributedApplication? _app;
+
+    private LocalOAuthServer? _oauth;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("the stack has not started");
 
@@ -31,6 +35,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public int SshPort => App.GetEndpoint("ssh-proxy", "ssh").Port;
 
+    /// <summary>The key <see cref="Onboarding.NewUser"/> has at <see cref="OAuth"/>.</summary>
+    public string NewUserKeyFile => Onboarding.KeyFile(_home);
+
+    /// <summary>The GitHub stand-in Identity onboards new users from.</summary>
+    public LocalOAuthServer OAuth => _oauth ?? throw new InvalidOperationException("the stack has not started");
+
     /// <summary>The run's K8SHELL_DATA: every service's state under a folder named after it.</summary>
     public string DataDirectory => _builder?.Options.DataDirectory ?? throw new InvalidOperationException("the stack has not started");
 
@@ -40,6 +50,11 @@ public sealed class StackFixture : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
         await SshKeys.GenerateAsync(KeyFile, cancellationToken: cancellation);
         await File.WriteAllTextAsync(PolicyFile, Policies.EndToEnd, cancellation);
+        var usersFile = Path.Combine(_home, "users.yaml");
+        await File.WriteAllTextAsync(usersFile, await TestUsers.FileAsync(cancellation), cancellation);
+        _oauth = await LocalOAuthServer.StartAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(Onboarding.KeyFile(_home))!);
+        Onboarding.AddAccounts(_oauth, await SshKeys.GenerateAsync(Onboarding.KeyFile(_home), cancellationToken: cancellation));
         _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.K8shell_AppHost>(configure: options =>
         {
             options.EnvironmentOverrides["HOME"] = _home;
@@ -48,6 +63,16 @@ public sealed class StackFixture : IAsyncLifetime
         }, cancellationToken: cancellation);
         var proxy = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "ssh-proxy");
         proxy.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["SshProxy__Policy__File"] = PolicyFile));
+        var identity = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "identity");
+        identity.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+        {
+            // After the AppHost's dev user file (index 0).
+            context.EnvironmentVariables["Identity__UserFiles__1"] = usersFile;
+            foreach (var (name, value) in Onboarding.ProviderSettings(_oauth.Address))
+            {
+                context.EnvironmentVariables[name] = value;
+            }
+        }));
         _app = await _builder.BuildAsync(cancellation);
         await _app.StartAsync(cancellation).WaitAsync(TimeSpan.FromMinutes(3), cancellation);
     }
@@ -61,6 +86,10 @@ public sealed class StackFixture : IAsyncLifetime
         if (_builder is not null)
         {
             await _builder.DisposeAsync();
+        }
+        if (_oauth is not null)
+        {
+            await _oauth.DisposeAsync();
         }
         Directory.Delete(_home, recursive: true);
     }
