@@ -42,6 +42,12 @@ internal sealed partial class LoginAttempt
                     {
                         return AuthDecision.Reject(onboarded.Banner);
                     }
+                    if (onboarded.Methods.Count == 0)
+                    {
+                        // Partial success with no method left would end in a bare "Permission denied ()".
+                        Failures.Add($"onboarding: {username} has no SSH key at {flow.Challenge.Provider}");
+                        return AuthDecision.Reject($"Welcome, {username}. {flow.Challenge.Provider} has no SSH key of yours: add one there, then connect again.");
+                    }
                     return AuthDecision.Partial(onboarded.Methods, banner: $"Welcome, {username}. Now log in with your SSH key.");
                 case DeviceFlowResult.Types.Status.Pending:
                     return AuthDecision.Partial([SshServerConfig.KeyboardInteractiveMethod], banner: "The device is not authorised yet; press Enter once you have.");

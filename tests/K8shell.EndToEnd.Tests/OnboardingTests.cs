@@ -66,6 +66,21 @@ public sealed partial class OnboardingTests(StackFixture stack)
         Assert.Contains($"onboarding: Denied: the authorisation was refused at {Onboarding.Provider}", FailureEvents.Reasons(failure));
     }
 
+    [Fact]
+    public async Task A_user_without_a_key_at_the_provider_is_told_to_add_one()
+    {
+        using var askpass = Askpass.Onboarding(Onboarding.KeylessUser);
+        await using var failures = await FailureEvents.SubscribeAsync(stack, Cancellation);
+
+        var (exitCode, _, errors) = await _gateway.InteractiveSshAsync(askpass, "true", Onboarding.KeylessUser, stack.NewUserKeyFile,
+            ["-o", "LogLevel=INFO", "-o", "NumberOfPasswordPrompts=1", .. OnboardingOptions]);
+
+        Assert.Equal(255, exitCode);
+        Assert.Contains($"Welcome, {Onboarding.KeylessUser}. {Onboarding.Provider} has no SSH key of yours: add one there, then connect again.", errors);
+        var failure = await failures.NextAboutAsync(Onboarding.KeylessUser, Cancellation);
+        Assert.Contains($"onboarding: {Onboarding.KeylessUser} has no SSH key at {Onboarding.Provider}", FailureEvents.Reasons(failure));
+    }
+
     [GeneratedRegex("[0-9A-F]{4}-[0-9A-F]{4}")]
     private static partial Regex UserCode();
 }
