@@ -16,6 +16,9 @@ internal sealed partial class LoginAttempt
     /// <summary>The device flow this connection showed and is waiting on: asked again, the prompt shows the same code.</summary>
     private PendingFlow? _pendingFlow;
 
+    /// <summary>When the first onboarding prompt was shown (a <see cref="Stopwatch"/> timestamp): the grace's extensions count from it.</summary>
+    private long? _onboardingStarted;
+
     private async ValueTask<AuthDecision> OnboardAsync(KeyboardInteractiveRequest request, CancellationToken cancellationToken)
     {
         var state = await StateOfAsync(request.User, cancellationToken);
@@ -27,6 +30,7 @@ internal sealed partial class LoginAttempt
         try
         {
             var flow = await FlowForAsync(request.User, state, cancellationToken);
+            request.ExtendLoginGrace(OnboardingGrace(flow));
             await request.AskAsync("K8shell onboarding", "", [(Prompt(flow), true)], cancellationToken);
             var result = await CompleteAsync(flow.Challenge, cancellationToken);
             if (result.Status != DeviceFlowResult.Types.Status.Pending)
@@ -79,6 +83,17 @@ internal sealed partial class LoginAttempt
             new OnboardUserDeviceFlowRequest { Provider = state.Provider, Username = state.UserString!.Username }, deadline: Deadline(), cancellationToken: cancellationToken);
         _pendingFlow = new PendingFlow(sshUser, challenge, Stopwatch.GetTimestamp());
         return _pendingFlow;
+    }
+
+    /// <summary>
+    /// How long the person gets from now: until the code expires, and no more than OnboardingGraceTime after the
+    /// connection's first prompt, so new codes cannot keep a connection unauthenticated for ever.
+    /// </summary>
+    private TimeSpan OnboardingGrace(PendingFlow flow)
+    {
+        _onboardingStarted ??= Stopwatch.GetTimestamp();
+        var capLeft = options.OnboardingGraceTime - Stopwatch.GetElapsedTime(_onboardingStarted.Value);
+        return flow.Left < capLeft ? flow.Left : capLeft;
     }
 
     /// <summary>
