@@ -11,14 +11,14 @@ namespace K8shell.Ssh;
 public static class SshServer
 {
     /// <summary>
-    /// Identification, key exchange and user authentication, all within the login grace time. A peer
+    /// Identification, key exchange and user authentication, all within the login grace time (which a
+    /// keyboard-interactive callback may extend, <see cref="KeyboardInteractiveRequest.ExtendLoginGrace"/>). A peer
     /// that breaks the protocol gets SSH_MSG_DISCONNECT with the reason, then the exception is rethrown
     /// for the host to log; nothing else escapes.
     /// </summary>
     public static async Task<SshServerConnection> HandshakeAsync(Stream stream, SshServerConfig config, CancellationToken cancellationToken)
     {
-        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        grace.CancelAfter(config.LoginGraceTime);
+        using var grace = new LoginGrace(config.LoginGraceTime, cancellationToken);
         var input = PipeReader.Create(stream);
         var output = PipeWriter.Create(stream);
         var reader = new PacketReader(input);
@@ -34,7 +34,7 @@ public static class SshServer
             var exchange = new ServerKeyExchange(reader, writer, config.HostKeys, client, server);
             var keyExchange = await exchange.RunInitialAsync(grace.Token);
             transport.EnableRekeying(exchange, config.RekeyLimits);
-            var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line).RunAsync(grace.Token);
+            var user = await new UserAuthentication(transport, config, keyExchange.SessionId, client.Line, grace).RunAsync(grace.Token);
             return new SshServerConnection(transport, client, keyExchange, user, config.HostKeys, config.MaxChannels);
         }
         catch (SshProtocolException violation)
@@ -46,9 +46,9 @@ public static class SshServer
             }
             throw;
         }
-        catch (OperationCanceledException) when (grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (grace.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            var message = $"login grace time of {config.LoginGraceTime.TotalSeconds:F0} s exceeded";
+            var message = $"login grace time of {grace.Allowed.TotalSeconds:F0} s exceeded";
             if (identified)
             {
                 await transport.DisconnectAsync(SshDisconnectReason.ByApplication, message, CancellationToken.None);

@@ -22,7 +22,10 @@ public sealed class SshServerConfig
     /// <summary>Failed attempts (any method but "none") before the connection is closed, like OpenSSH's MaxAuthTries.</summary>
     public int MaxAuthAttempts { get; init; } = 6;
 
-    /// <summary>The whole handshake, authentication included, must finish within this (LoginGraceTime).</summary>
+    /// <summary>
+    /// The whole handshake, authentication included, must finish within this (LoginGraceTime), unless a
+    /// keyboard-interactive callback extends it (<see cref="KeyboardInteractiveRequest.ExtendLoginGrace"/>).
+    /// </summary>
     public TimeSpan LoginGraceTime { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Open channels per connection (SPEC.md §2: 64); more are refused with resource shortage.</summary>

@@ -22,6 +22,13 @@ internal sealed class SshProxyOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan LoginGraceTime { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a person may take over a device-flow onboarding, from its first prompt: the login grace is extended to
+    /// the code's expiry, but no further than this (README.md, "Login grace and onboarding").
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan OnboardingGraceTime { get; set; } = TimeSpan.FromMinutes(5);
+
     [Range(1, 100)]
     public int MaxAuthTries { get; set; } = 6;
 

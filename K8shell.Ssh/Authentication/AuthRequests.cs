@@ -13,7 +13,8 @@ public sealed record PasswordAuthRequest(string User, string Password, string Cl
 }
 
 /// <summary>A keyboard-interactive attempt: the host asks as many rounds of questions as it needs.</summary>
-public sealed class KeyboardInteractiveRequest(string user, string clientVersion, KeyboardInteractiveChallenge challenge)
+public sealed class KeyboardInteractiveRequest(
+    string user, string clientVersion, KeyboardInteractiveChallenge challenge, Action<TimeSpan>? extendLoginGrace = null)
 {
     public string User { get; } = user;
 
@@ -23,6 +24,13 @@ public sealed class KeyboardInteractiveRequest(string user, string clientVersion
     public ValueTask<IReadOnlyList<string>> AskAsync(
         string name, string instruction, IReadOnlyList<(string Prompt, bool Echo)> prompts, CancellationToken cancellationToken) =>
         challenge(name, instruction, prompts, cancellationToken);
+
+    /// <summary>
+    /// Leaves the person at least <paramref name="remaining"/> from now to finish logging in, past the login grace time:
+    /// for a prompt answered somewhere else first (a device flow in a browser). Never shortens the grace; how much
+    /// longer is the host's decision, and the connection holds its pre-auth resources meanwhile.
+    /// </summary>
+    public void ExtendLoginGrace(TimeSpan remaining) => extendLoginGrace?.Invoke(remaining);
 }
 
 public delegate ValueTask<IReadOnlyList<string>> KeyboardInteractiveChallenge(

@@ -10,7 +10,7 @@ public sealed record AuthenticatedUser(string User, string Method, object? Ident
 /// The server side of RFC 4252 (plus RFC 4256 keyboard-interactive): one request at a time, the
 /// host's callbacks deciding, failures counted and bounded.
 /// </summary>
-internal sealed class UserAuthentication(SshTransport transport, SshServerConfig config, byte[] sessionId, string clientVersion)
+internal sealed class UserAuthentication(SshTransport transport, SshServerConfig config, byte[] sessionId, string clientVersion, LoginGrace grace)
 {
     private const string UserAuthService = "ssh-userauth";
     private const string ConnectionService = "ssh-connection";
@@ -144,7 +144,7 @@ internal sealed class UserAuthentication(SshTransport transport, SshServerConfig
                     : (await config.PasswordCallback(new PasswordAuthRequest(request.User, request.Password!, clientVersion), cancellationToken), null);
 
             case SshServerConfig.KeyboardInteractiveMethod when config.KeyboardInteractiveCallback is not null:
-                var interactive = new KeyboardInteractiveRequest(request.User, clientVersion, AskAsync);
+                var interactive = new KeyboardInteractiveRequest(request.User, clientVersion, AskAsync, grace.ExtendTo);
                 return (await config.KeyboardInteractiveCallback(interactive, cancellationToken), null);
 
             default:

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
 using K8shell.Ssh;
@@ -12,6 +13,12 @@ namespace K8shell.SshProxy.Authentication;
 /// </summary>
 internal sealed partial class LoginAttempt
 {
+    /// <summary>The device flow this connection showed and is waiting on: asked again, the prompt shows the same code.</summary>
+    private PendingFlow? _pendingFlow;
+
+    /// <summary>When the first onboarding prompt was shown (a <see cref="Stopwatch"/> timestamp): the grace's extensions count from it.</summary>
+    private long? _onboardingStarted;
+
     private async ValueTask<AuthDecision> OnboardAsync(KeyboardInteractiveRequest request, CancellationToken cancellationToken)
     {
         trace.EnterAuthentication();
@@ -28,18 +35,30 @@ internal sealed partial class LoginAttempt
         var username = state.UserString!.Username;
         try
         {
-            var challenge = await identity.OnboardUserDeviceFlowAsync(
-                new OnboardUserDeviceFlowRequest { Provider = state.Provider, Username = username }, deadline: Deadline(), cancellationToken: cancellationToken);
-            await request.AskAsync("K8shell onboarding", "", [(Prompt(challenge), true)], cancellationToken);
-            var result = await CompleteAsync(challenge, cancellationToken);
+            var flow = await FlowForAsync(request.User, state, cancellationToken);
+            request.ExtendLoginGrace(OnboardingGrace(flow));
+            await request.AskAsync("K8shell onboarding", "", [(Prompt(flow), true)], cancellationToken);
+            var result = await CompleteAsync(flow.Challenge, cancellationToken);
+            if (result.Status != DeviceFlowResult.Types.Status.Pending)
+            {
+                _pendingFlow = null; // Identity has ended the flow: a new attempt starts a new one
+            }
             switch (result.Status)
             {
                 case DeviceFlowResult.Types.Status.Completed:
                     _users.Remove(request.User); // looked up again: the user exists now, with their own methods
                     var onboarded = await StateOfAsync(request.User, cancellationToken);
-                    return onboarded.User is null
-                        ? AuthDecision.Reject(onboarded.Banner)
-                        : AuthDecision.Partial(onboarded.Methods, banner: $"Welcome, {username}. Now log in with your SSH key.");
+                    if (onboarded.User is null)
+                    {
+                        return AuthDecision.Reject(onboarded.Banner);
+                    }
+                    if (onboarded.Methods.Count == 0)
+                    {
+                        // Partial success with no method left would end in a bare "Permission denied ()".
+                        Failures.Add($"onboarding: {username} has no SSH key at {flow.Challenge.Provider}");
+                        return AuthDecision.Reject($"Welcome, {username}. {flow.Challenge.Provider} has no SSH key of yours: add one there, then connect again.");
+                    }
+                    return AuthDecision.Partial(onboarded.Methods, banner: $"Welcome, {username}. Now log in with your SSH key.");
                 case DeviceFlowResult.Types.Status.Pending:
                     return AuthDecision.Partial([SshServerConfig.KeyboardInteractiveMethod], banner: "The device is not authorised yet; press Enter once you have.");
                 default:
@@ -49,10 +68,38 @@ internal sealed partial class LoginAttempt
         }
         catch (RpcException failure)
         {
+            _pendingFlow = null;
             LogIdentityFailed(logger, failure.StatusCode, failure.Status.Detail);
             Failures.Add($"onboarding: {failure.Status.Detail}");
             return AuthDecision.Reject(failure.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded ? IdentityUnavailable : failure.Status.Detail);
         }
+    }
+
+    /// <summary>
+    /// The flow already shown to this user while its code is valid (the person may be typing it in right now; a new
+    /// code would replace it at Identity and their authorisation would be for nothing), else a new one.
+    /// </summary>
+    private async ValueTask<PendingFlow> FlowForAsync(string sshUser, UserState state, CancellationToken cancellationToken)
+    {
+        if (_pendingFlow is { } pending && pending.SshUser == sshUser && pending.Left > TimeSpan.Zero)
+        {
+            return pending;
+        }
+        var challenge = await identity.OnboardUserDeviceFlowAsync(
+            new OnboardUserDeviceFlowRequest { Provider = state.Provider, Username = state.UserString!.Username }, deadline: Deadline(), cancellationToken: cancellationToken);
+        _pendingFlow = new PendingFlow(sshUser, challenge, Stopwatch.GetTimestamp());
+        return _pendingFlow;
+    }
+
+    /// <summary>
+    /// How long the person gets from now: until the code expires, and no more than OnboardingGraceTime after the
+    /// connection's first prompt, so new codes cannot keep a connection unauthenticated for ever.
+    /// </summary>
+    private TimeSpan OnboardingGrace(PendingFlow flow)
+    {
+        _onboardingStarted ??= Stopwatch.GetTimestamp();
+        var capLeft = options.OnboardingGraceTime - Stopwatch.GetElapsedTime(_onboardingStarted.Value);
+        return flow.Left < capLeft ? flow.Left : capLeft;
     }
 
     /// <summary>
@@ -74,10 +121,17 @@ internal sealed partial class LoginAttempt
         }
     }
 
-    private static string Prompt(DeviceFlowChallenge challenge) =>
-        $"Onboarding {challenge.Username} through {challenge.Provider}.\r\n" +
-        $"Open {(challenge.VerificationUriComplete is { Length: > 0 } complete ? complete : challenge.VerificationUri)} and enter the code {challenge.UserCode} " +
-        $"(valid for {challenge.ExpiresInSeconds} s).\r\n" +
+    private static string Prompt(PendingFlow flow) =>
+        $"Onboarding {flow.Challenge.Username} through {flow.Challenge.Provider}.\r\n" +
+        $"Open {(flow.Challenge.VerificationUriComplete is { Length: > 0 } complete ? complete : flow.Challenge.VerificationUri)} " +
+        $"and enter the code {flow.Challenge.UserCode} (valid for {flow.Left.TotalSeconds:F0} s).\r\n" +
         "Later logins use your SSH key only.\r\n" +
         "Press Enter once authorised, or Ctrl+C to cancel: ";
+
+    /// <summary>A device flow shown to <paramref name="SshUser"/>, started at <paramref name="StartedAt"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    private sealed record PendingFlow(string SshUser, DeviceFlowChallenge Challenge, long StartedAt)
+    {
+        /// <summary>How long the code is still valid.</summary>
+        public TimeSpan Left => TimeSpan.FromSeconds(Challenge.ExpiresInSeconds) - Stopwatch.GetElapsedTime(StartedAt);
+    }
 }

@@ -20,6 +20,15 @@ public sealed class Gateway(StackFixture stack)
         Programs.RunAsync("ssh", [.. extra, .. Options(), Destination(userString), .. command is null ? Array.Empty<string>() : [command]],
             cancellationToken: TestContext.Current.CancellationToken);
 
+    /// <summary>
+    /// As <see cref="SshAsync"/>, for a person who answers prompts (<paramref name="askpass"/>; BatchMode off) and, when
+    /// <paramref name="keyFile"/> is given, holds that key instead of the developer's.
+    /// </summary>
+    public Task<(int ExitCode, string Output, string Errors)> InteractiveSshAsync(Askpass askpass, string? command, string userString, string? keyFile,
+        params string[] extra) =>
+        Programs.RunAsync("ssh", [.. extra, "-o", "BatchMode=no", .. Options(keyFile: keyFile), Destination(userString), .. command is null ? Array.Empty<string>() : [command]],
+            askpass.Environment, TestContext.Current.CancellationToken);
+
     /// <summary>A long-running ssh (for -L, -R, -D, -N): kill it by disposing.</summary>
     public RunningProgram Start(string? command, string? userString = null, params string[] extra) =>
         Programs.Start("ssh", [.. extra, .. Options(), Destination(userString), .. command is null ? Array.Empty<string>() : [command]]);

@@ -12,6 +12,8 @@ namespace K8shell.EndToEnd.Tests;
 /// process, the developer seeded from a HOME of the fixture's own (with its key), random ports. The gateway gets
 /// the policy in <see cref="PolicyFile"/> and publishes failures for loopback clients too (the dev stack's setting).
 /// Every service exports its traces, metrics and logs to <see cref="Telemetry"/>, as it would to a collector.
+/// Identity also reads <see cref="TestUsers"/> (users with passwords) and onboards <see cref="Onboarding"/>'s
+/// accounts through a GitHub provider pointed at <see cref="OAuth"/>: the real GitHub is unreachable from our machines.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -19,6 +21,7 @@ public sealed class StackFixture : IAsyncLifetime
     private DistributedApplicationTestingBuilder? _builder;
     private DistributedApplication? _app;
     private OtlpReceiver? _telemetry;
+    private LocalOAuthServer? _oauth;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("the stack has not started");
 
@@ -43,6 +46,12 @@ public sealed class StackFixture : IAsyncLifetime
 
     public int SshPort => App.GetEndpoint("ssh-proxy", "ssh").Port;
 
+    /// <summary>The key <see cref="Onboarding.NewUser"/> has at <see cref="OAuth"/>.</summary>
+    public string NewUserKeyFile => Onboarding.KeyFile(_home);
+
+    /// <summary>The GitHub stand-in Identity onboards new users from.</summary>
+    public LocalOAuthServer OAuth => _oauth ?? throw new InvalidOperationException("the stack has not started");
+
     /// <summary>The run's K8SHELL_DATA: every service's state under a folder named after it.</summary>
     public string DataDirectory => _builder?.Options.DataDirectory ?? throw new InvalidOperationException("the stack has not started");
 
@@ -54,14 +63,28 @@ public sealed class StackFixture : IAsyncLifetime
         await File.WriteAllTextAsync(PolicyFile, Policies.EndToEnd, cancellation);
         _telemetry = await OtlpReceiver.StartAsync();
         WriteBlueprints();
+        var usersFile = Path.Combine(_home, "users.yaml");
+        await File.WriteAllTextAsync(usersFile, await TestUsers.FileAsync(cancellation), cancellation);
+        _oauth = await LocalOAuthServer.StartAsync();
+        Directory.CreateDirectory(Path.GetDirectoryName(Onboarding.KeyFile(_home))!);
+        Onboarding.AddAccounts(_oauth, await SshKeys.GenerateAsync(Onboarding.KeyFile(_home), cancellationToken: cancellation));
         _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.K8shell_AppHost>(configure: options =>
         {
             options.EnvironmentOverrides["HOME"] = _home;
             options.EnvironmentOverrides["K8SHELL_WORKSPACE_BACKEND"] = "process";
             options.EnvironmentOverrides["K8SHELL_CONTAINER_ENGINE"] = "none";
         }, cancellationToken: cancellation);
-        var proxy = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "ssh-proxy");
-        proxy.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["SshProxy__Policy__File"] = PolicyFile));
+        AddEnvironment("ssh-proxy", context => context.EnvironmentVariables["SshProxy__Policy__File"] = PolicyFile);
+        AddEnvironment("provisioner", context => context.EnvironmentVariables["Provisioner__Blueprints__Directory"] = BlueprintDirectory);
+        AddEnvironment("identity", context =>
+        {
+            // After the AppHost's dev user file (index 0).
+            context.EnvironmentVariables["Identity__UserFiles__1"] = usersFile;
+            foreach (var (name, value) in Onboarding.ProviderSettings(_oauth.Address))
+            {
+                context.EnvironmentVariables[name] = value;
+            }
+        });
         foreach (var service in _builder.Resources.OfType<ProjectResource>())
         {
             // The OTLP exporter's own variables, as a collector's address reaches services in a deployment.
@@ -71,11 +94,14 @@ public sealed class StackFixture : IAsyncLifetime
                 context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
             }));
         }
-        var provisioner = _builder.Resources.OfType<IResourceWithEnvironment>().Single(resource => resource.Name == "provisioner");
-        provisioner.Annotations.Add(new EnvironmentCallbackAnnotation(context => context.EnvironmentVariables["Provisioner__Blueprints__Directory"] = BlueprintDirectory));
         _app = await _builder.BuildAsync(cancellation);
         await _app.StartAsync(cancellation).WaitAsync(TimeSpan.FromMinutes(3), cancellation);
     }
+
+    /// <summary>Environment for one resource, added as the AppHost's own WithEnvironment callbacks are.</summary>
+    private void AddEnvironment(string resource, Action<EnvironmentCallbackContext> callback) =>
+        _builder!.Resources.OfType<IResourceWithEnvironment>().Single(candidate => candidate.Name == resource)
+            .Annotations.Add(new EnvironmentCallbackAnnotation(callback));
 
     private void WriteBlueprints()
     {
@@ -110,6 +136,10 @@ public sealed class StackFixture : IAsyncLifetime
         if (_telemetry is not null)
         {
             await _telemetry.DisposeAsync();
+        }
+        if (_oauth is not null)
+        {
+            await _oauth.DisposeAsync();
         }
         Directory.Delete(_home, recursive: true);
     }

@@ -11,7 +11,8 @@ namespace K8shell.Testing;
 /// cannot reach the real GitHub or GitLab, so onboarding and repository blueprints are proven against this
 /// server, which answers as they do: GitHub at /login/… with OAuth errors in 200 answers and its API under
 /// /api (standing in for api.github.com), GitLab at /oauth/… with RFC 6749 400 errors and its API under /api/v4.
-/// The test plays the person at the browser with <see cref="Approve"/> and <see cref="Deny"/>, and the
+/// The test plays the person at the browser with <see cref="Approve"/> and <see cref="Deny"/>, or a program does
+/// over HTTP at the verification address (<c>POST /login/device</c>, as the browser's form would), and the
 /// repositories' owners with <see cref="SetRepositoryFile"/>.
 /// </summary>
 public sealed class LocalOAuthServer : IAsyncDisposable
@@ -90,6 +91,33 @@ public sealed class LocalOAuthServer : IAsyncDisposable
 
     private Grant GrantFor(string userCode) => _grants.Values.Single(grant => grant.UserCode == userCode);
 
+    /// <summary>
+    /// The verification page's form, for a person who is a program (an SSH client's askpass): <c>user_code</c>, and
+    /// either <c>login</c> (signed in as) to approve or <c>decision=deny</c>. 404 for a code nobody was given.
+    /// </summary>
+    private async Task<IResult> DecideAsync(HttpRequest request)
+    {
+        var form = await request.ReadFormAsync();
+        var userCode = form["user_code"].ToString();
+        if (!_grants.Values.Any(grant => grant.UserCode == userCode))
+        {
+            return Results.NotFound();
+        }
+        if (form["decision"] == "deny")
+        {
+            Deny(userCode);
+        }
+        else if (form["login"].ToString() is { Length: > 0 } login)
+        {
+            Approve(userCode, login);
+        }
+        else
+        {
+            return Results.BadRequest("sign in first: login is missing");
+        }
+        return Results.Ok();
+    }
+
     private void Map(WebApplication app)
     {
         app.Use(async (context, next) =>
@@ -100,6 +128,7 @@ public sealed class LocalOAuthServer : IAsyncDisposable
         });
         app.MapPost("/login/device/code", StartGrant);
         app.MapPost("/oauth/authorize_device", StartGrant);
+        app.MapPost("/login/device", DecideAsync);
         app.MapPost("/login/oauth/access_token", (HttpRequest request) => PollAsync(request, errorStatus: StatusCodes.Status200OK));
         app.MapPost("/oauth/token", (HttpRequest request) => PollAsync(request, errorStatus: StatusCodes.Status400BadRequest));
 
