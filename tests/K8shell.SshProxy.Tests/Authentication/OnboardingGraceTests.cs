@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -7,6 +8,7 @@ using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 using K8shell.SshProxy.Authentication;
 using K8shell.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace K8shell.SshProxy.Tests.Authentication;
@@ -18,6 +20,7 @@ namespace K8shell.SshProxy.Tests.Authentication;
 public sealed partial class OnboardingGraceTests(OnboardingIdentity identity) : IClassFixture<OnboardingIdentity>, IDisposable
 {
     private static readonly Ed25519HostKey HostKey = Ed25519HostKey.Generate();
+    private static readonly ProxyTelemetry Telemetry = new(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>());
     private static readonly TimeSpan LoginGrace = TimeSpan.FromSeconds(3);
 
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-askpass-").FullName;
@@ -79,7 +82,8 @@ public sealed partial class OnboardingGraceTests(OnboardingIdentity identity) : 
         ], Askpass(username, authoriseAfterSeconds));
         using var socket = await listener.AcceptSocketAsync(Cancellation);
         await using var stream = new NetworkStream(socket);
-        var login = new LoginAttempt(identity.Client, options, (IPEndPoint)socket.RemoteEndPoint!, NullLogger.Instance);
+        using var trace = new LoginTrace(Telemetry, default);
+        var login = new LoginAttempt(identity.Client, options, (IPEndPoint)socket.RemoteEndPoint!, trace, NullLogger.Instance);
         try
         {
             return (await SshServer.HandshakeAsync(stream, login.ServerConfig([HostKey]), Cancellation), null);

@@ -31,6 +31,66 @@ public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTest
     }
 
     [Fact]
+    public async Task Direct_tcpip_past_the_limit_is_refused_with_it_and_a_closed_one_frees_its_slot()
+    {
+        await using var greeter = EchoServer.Tcp("220 hello\n"); // the greeting proves the channel opened and the workspace dialled
+        var local = new IPEndPoint(IPAddress.Loopback, FreePort.Next());
+        using var ssh = Harness.OpenSsh.Start(null, ["-N", $"LocalForward=127.0.0.1:{local.Port} 127.0.0.1:{greeter.Port}", "ExitOnForwardFailure=yes"]);
+        var held = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 15; i++) // ChannelOptions.MaxDirectTcpip's default
+            {
+                held.Add(await ConnectAsync(local, retry: i == 0));
+                Assert.Equal("220 hello\n", await GreetingAsync(held[^1]));
+            }
+
+            using (var sixteenth = await ConnectAsync(local, retry: false))
+            {
+                Assert.Equal("", await GreetingAsync(sixteenth)); // ssh closes it when the channel is refused
+            }
+            held[0].Dispose();
+            Assert.True(await Eventually.WaitAsync(async () =>
+            {
+                using var another = await ConnectAsync(local, retry: false);
+                return await GreetingAsync(another) == "220 hello\n";
+            }, TimeSpan.FromSeconds(20), Cancellation), "the closed forward's slot never came back");
+        }
+        finally
+        {
+            held.ForEach(socket => socket.Dispose());
+            ssh.Kill();
+        }
+        Assert.Contains("open failed: resource shortage: maximum direct-tcpip connections exceeded (15)", await ssh.StandardError.ReadToEndAsync(Cancellation));
+    }
+
+    private static async Task<Socket> ConnectAsync(IPEndPoint target, bool retry)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(target, Cancellation);
+                return socket;
+            }
+            catch (SocketException) when (retry && attempt < 100) // ssh is still setting up the forward
+            {
+                socket.Dispose();
+                await Task.Delay(100, Cancellation);
+            }
+        }
+    }
+
+    /// <summary>What the forward first delivers: the greeting, or "" when ssh closed the connection instead.</summary>
+    private static async Task<string> GreetingAsync(Socket socket)
+    {
+        var buffer = new byte[64];
+        var read = await socket.ReceiveAsync(buffer, Cancellation).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Cancellation);
+        return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+    }
+
+    [Fact]
     public async Task Stdio_forwarding_reaches_the_target_and_a_closed_port_is_refused_with_the_reason()
     {
         await using var echo = EchoServer.Tcp();
