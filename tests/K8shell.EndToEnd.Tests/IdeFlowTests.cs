@@ -26,11 +26,12 @@ public sealed partial class IdeFlowTests(StackFixture stack) : IDisposable
         var cancellation = TestContext.Current.CancellationToken; // the hang guard cancels it, and every wait below with it
         // As VS Code: `ssh -T -D <port> host bash`, no PTY, the install script on stdin. The script is one brace group,
         // so bash has read all of it before it runs, and its `cat` waits for the end of stdin rather than eating the
-        // rest of the script.
+        // rest of the script. Its server and files go with it however it ends (the EXIT trap).
         var endMarker = $"k8shell-vscode-{Guid.NewGuid():N}: end";
         var script = $$"""
             {
             dir=$(mktemp -d)
+            trap 'kill $server; rm -rf "$dir"' EXIT
             cat > "$dir/server.py" <<'K8SHELL_SERVER_PY'
             {{WorkspaceServer.Script}}
             K8SHELL_SERVER_PY
@@ -39,8 +40,6 @@ public sealed partial class IdeFlowTests(StackFixture stack) : IDisposable
             until [ -s "$dir/server.log" ]; do sleep 0.1; done
             echo "listeningOn==$(head -n 1 "$dir/server.log")=="
             cat > /dev/null
-            kill $server
-            rm -rf "$dir"
             echo "{{endMarker}}"
             }
 
@@ -72,7 +71,7 @@ public sealed partial class IdeFlowTests(StackFixture stack) : IDisposable
                 Assert.Equal("AGAIN", await editor.AskAsync("again"));
             }
 
-            ssh.StandardInput.Close(); // the script's `cat` ends: it stops its server and exits
+            ssh.StandardInput.Close(); // the script's `cat` ends: it says so, stops its server and exits
             Assert.Equal(endMarker, await ssh.StandardOutput.ReadLineAsync(cancellation));
             Assert.Null(await ssh.StandardOutput.ReadLineAsync(cancellation));
             await ssh.WaitForExitAsync(cancellation);
