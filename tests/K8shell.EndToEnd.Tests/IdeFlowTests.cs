@@ -18,8 +18,6 @@ public sealed partial class IdeFlowTests(StackFixture stack) : IDisposable
     /// <summary>Milliseconds after which a test that hangs fails (its token is cancelled): a guard, not a measure.</summary>
     private const int HangGuard = 300_000;
 
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
     [Fact(Timeout = HangGuard)]
     public async Task A_vscode_like_bash_on_stdin_starts_a_server_whose_port_is_reached_through_socks_until_stdin_closes()
     {
