@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using K8shell.Testing;
 
 namespace K8shell.EndToEnd.Tests;
@@ -21,6 +23,30 @@ public sealed class ForwardingTests(StackFixture stack)
 
         using var client = await LineClient.ConnectAsync(local);
         Assert.Equal($"{WorkspaceServer.Greeting}|PING", await LineClient.ConverseAsync(client.GetStream(), "ping"));
+    }
+
+    [Theory(Timeout = 300_000)] // a hang guard: a stalled window would otherwise wait forever
+    [InlineData("unix-socket")]
+    [InlineData("tcp-port")]
+    public async Task Local_forward_to_a_workspace_unix_socket_carries_megabytes_both_ways_intact(string localSide)
+    {
+        var cancellation = TestContext.Current.CancellationToken; // the hang guard cancels it, and every wait below with it
+        // Inside the workspace the server listens on a Unix socket: ssh reaches it with direct-streamlocal@openssh.com,
+        // whichever kind of local listener the forward has.
+        await using var server = await WorkspaceServer.StartOnUnixSocketAsync(_gateway, $"/tmp/k8shell-e2e-{Guid.NewGuid():N}.sock");
+        var localSocket = Path.Combine(stack.Home, $"{Guid.NewGuid():N}.sock");
+        var localPort = FreePort.Next();
+        var listen = localSide == "unix-socket" ? localSocket : localPort.ToString(CultureInfo.InvariantCulture);
+        using var forward = _gateway.Start(null, null, "-N", "-o", "ExitOnForwardFailure=yes", "-L", $"{listen}:{server.SocketPath}");
+
+        using var client = localSide == "unix-socket" ? await ConnectUnixAsync(localSocket, cancellation) : (await LineClient.ConnectAsync(localPort)).Client;
+        await using var stream = new NetworkStream(client);
+        using var conversation = new LineConversation(stream);
+        Assert.Equal(WorkspaceServer.Greeting, await conversation.ReadLineAsync());
+        // 3 MiB each way: more than the 2 MiB channel window, so flow control has to work in both directions.
+        var payload = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3 * 1024 * 1024 / 2));
+        Assert.Equal(payload.ToUpperInvariant(), await conversation.AskAsync(payload));
+        Assert.Equal("AND-AGAIN", await conversation.AskAsync("and-again"));
     }
 
     [Fact]
@@ -104,5 +130,24 @@ public sealed class ForwardingTests(StackFixture stack)
 
         Assert.True(exitCode == 0, errors);
         Assert.Contains(fingerprint, output);
+    }
+
+    /// <summary>Connects to the Unix socket that a forward creates once ssh has authenticated.</summary>
+    private static async Task<Socket> ConnectUnixAsync(string path, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken);
+                return socket;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                socket.Dispose();
+                await Task.Delay(100, cancellationToken);
+            }
+        }
     }
 }

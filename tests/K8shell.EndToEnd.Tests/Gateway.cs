@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using K8shell.Testing;
 
 namespace K8shell.EndToEnd.Tests;
@@ -33,9 +34,21 @@ public sealed class Gateway(StackFixture stack)
     public RunningProgram Start(string? command, string? userString = null, params string[] extra) =>
         Programs.Start("ssh", [.. extra, .. Options(), Destination(userString), .. command is null ? Array.Empty<string>() : [command]]);
 
+    /// <summary>An ssh whose stdin, stdout and stderr the test drives itself (a script fed on stdin, lines read as they come).</summary>
+    public Process StartPiped(string? command, params string[] extra)
+    {
+        var start = new ProcessStartInfo("ssh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[.. extra, .. Options(), Destination(), .. command is null ? Array.Empty<string>() : [command]])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return Process.Start(start)!;
+    }
+
     public Task<(int ExitCode, string Output, string Errors)> ScpAsync(params string[] arguments) =>
         Programs.RunAsync("scp", [.. Options("-P"), .. arguments], cancellationToken: TestContext.Current.CancellationToken);
 
-    public Task<(int ExitCode, string Output, string Errors)> SftpAsync(string batchFile, string? userString = null) =>
-        Programs.RunAsync("sftp", [.. Options("-P"), "-b", batchFile, Destination(userString)], cancellationToken: TestContext.Current.CancellationToken);
+    /// <summary><c>sftp [extra] -b batchFile user@gateway</c> (extra first, as for ssh).</summary>
+    public Task<(int ExitCode, string Output, string Errors)> SftpAsync(string batchFile, string? userString = null, params string[] extra) =>
+        Programs.RunAsync("sftp", [.. extra, .. Options("-P"), "-b", batchFile, Destination(userString)], cancellationToken: TestContext.Current.CancellationToken);
 }

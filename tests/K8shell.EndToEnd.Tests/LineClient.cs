@@ -34,3 +34,24 @@ public static class LineClient
         }
     }
 }
+
+/// <summary>
+/// Many lines over one stream, read through one reader: a reader per line could buffer the next reply and lose it
+/// with itself.
+/// </summary>
+public sealed class LineConversation(Stream stream) : IDisposable
+{
+    private readonly StreamReader _reader = new(stream, leaveOpen: true);
+
+    public async Task<string?> ReadLineAsync() => await _reader.ReadLineAsync(TestContext.Current.CancellationToken);
+
+    /// <summary>Sends <paramref name="line"/> and returns the line that answers it.</summary>
+    public async Task<string?> AskAsync(string line)
+    {
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(line + "\n"), TestContext.Current.CancellationToken);
+        await stream.FlushAsync(TestContext.Current.CancellationToken);
+        return await ReadLineAsync();
+    }
+
+    public void Dispose() => _reader.Dispose();
+}
