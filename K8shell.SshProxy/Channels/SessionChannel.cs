@@ -172,7 +172,8 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         }
 
         var agent = _setup.AgentRequested && kind != SessionKind.Sftp && await connection.Agent.EnableAsync(link);
-        var start = _setup.Start(Proxy.SessionId, streamId, asUser, command, onTerminal: kind != SessionKind.Sftp, agent, showSplash: terminal is not null);
+        var start = _setup.Start(Proxy.SessionId, streamId, asUser, command, onTerminal: kind != SessionKind.Sftp, agent, showSplash: terminal is not null,
+            Proxy.Client, Proxy.Server);
         CountOperations(kind, start.Pty is not null);
         await request.ReplyAsync(true, Lifetime);
         _relay = new ProcessRelay(channel, Proxy.Traffic, recording, start.Pty is not null, connection.Logger);

@@ -1,3 +1,4 @@
+using System.Net;
 using K8shell.Contracts.Workspace.V1;
 using K8shell.Ssh.Connection;
 using K8shell.SshProxy.Recording;
@@ -26,8 +27,12 @@ internal sealed class SessionSetup
 
     public void SetVariable(string name, string value) => _environment[name] = value;
 
-    /// <summary>The start message; <paramref name="onTerminal"/> false keeps a requested PTY away from sftp, which must not get one.</summary>
-    public ProcessStart Start(string sessionId, string streamId, string? asUser, string? command, bool onTerminal, bool agentForwarding, bool showSplash)
+    /// <summary>
+    /// The start message; <paramref name="onTerminal"/> false keeps a requested PTY away from sftp, which must not get one.
+    /// The program learns where the connection comes from as under sshd (SSH_CLIENT, SSH_CONNECTION), whatever the client sent.
+    /// </summary>
+    public ProcessStart Start(string sessionId, string streamId, string? asUser, string? command, bool onTerminal, bool agentForwarding, bool showSplash,
+        IPEndPoint client, IPEndPoint server)
     {
         var start = new ProcessStart
         {
@@ -39,6 +44,9 @@ internal sealed class SessionSetup
             ShowSplash = showSplash,
             Env = { _environment },
         };
+        var (clientAddress, serverAddress) = (Plain(client.Address), Plain(server.Address));
+        start.Env["SSH_CLIENT"] = $"{clientAddress} {client.Port} {server.Port}";
+        start.Env["SSH_CONNECTION"] = $"{clientAddress} {client.Port} {serverAddress} {server.Port}";
         if (Pty is { } pty && onTerminal)
         {
             start.Pty = new WorkspacePty
@@ -64,6 +72,9 @@ internal sealed class SessionSetup
             Shell = shell,
             Command = command,
         };
+
+    /// <summary>An IPv4 client of the dual-stack listener as sshd writes it (127.0.0.1, not ::ffff:127.0.0.1).</summary>
+    private static IPAddress Plain(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     public static WindowSize Size(WindowChangeRequest size) =>
         new() { Columns = size.Columns, Rows = size.Rows, WidthPixels = size.WidthPixels, HeightPixels = size.HeightPixels };

@@ -100,10 +100,10 @@ internal sealed partial class ConnectionHandler(
         telemetry.Handshake("authenticated");
         var authenticated = (LoginResult)ssh.User.Identity!;
         loginTrace.Succeeded(ssh.User.Method, authenticated.User.Username);
-        await ServeAsync(ssh, authenticated, client, activity, closeAll);
+        await ServeAsync(ssh, authenticated, client, (IPEndPoint)socket.LocalEndPoint!, activity, closeAll);
     }
 
-    private async Task ServeAsync(SshServerConnection ssh, LoginResult login, IPEndPoint client, Activity? activity, CancellationToken closeAll)
+    private async Task ServeAsync(SshServerConnection ssh, LoginResult login, IPEndPoint client, IPEndPoint server, Activity? activity, CancellationToken closeAll)
     {
         var sessionId = SessionIds.Next();
         // Everything the connection logs from here on, its channels' tasks included (scopes flow with them), names the session and the user.
@@ -138,6 +138,7 @@ internal sealed partial class ConnectionHandler(
             UserString = login.UserString,
             User = login.User,
             Client = client,
+            Server = server,
             Ssh = ssh,
             Workspace = workspace,
             Authorizer = ConnectionAuthorizer.ForUser(policies, userToken, login.User.Username,

@@ -29,6 +29,9 @@ internal sealed class ProxyConnection
     /// <summary>The real client address (from the PROXY header when a trusted balancer sent one).</summary>
     public required IPEndPoint Client { get; init; }
 
+    /// <summary>Where the client connected: the listener's address and port, as sshd's SSH_CONNECTION names them.</summary>
+    public required IPEndPoint Server { get; init; }
+
     public required SshServerConnection Ssh { get; init; }
 
     /// <summary>The connection's workspace: found, started or provisioned once, on the first channel that needs it.</summary>

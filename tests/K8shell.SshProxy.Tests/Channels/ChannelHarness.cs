@@ -143,6 +143,7 @@ public sealed class ChannelHarness : IAsyncLifetime
                 UserString = UserStringParser.Parse(Owner),
                 User = new User { Username = Owner, IsValid = true },
                 Client = (IPEndPoint)socket.RemoteEndPoint!,
+                Server = (IPEndPoint)socket.LocalEndPoint!,
                 Ssh = ssh,
                 Workspace = new DaemonWorkspace(_daemonChannel!, sessionId, () => WorkspaceFailure),
                 Authorizer = Policy,

@@ -63,6 +63,19 @@ public sealed class ChannelSessionTests(ChannelHarness harness) : HarnessTests(h
     }
 
     [Fact]
+    public async Task The_command_learns_where_the_connection_comes_from_as_under_sshd_whatever_the_client_sends()
+    {
+        var run = await Harness.OpenSsh.SshAsync("echo \"$SSH_CLIENT|$SSH_CONNECTION\"",
+            options: ["SetEnv=LC_X=1 SSH_CLIENT=forged SSH_CONNECTION=forged"], cancellationToken: Cancellation);
+
+        Assert.Equal(0, run.ExitCode);
+        var match = System.Text.RegularExpressions.Regex.Match(run.Output, @"^127\.0\.0\.1 (\d+) (\d+)\|127\.0\.0\.1 (\d+) 127\.0\.0\.1 (\d+)\n$");
+        Assert.True(match.Success, run.Output);
+        Assert.Equal((match.Groups[1].Value, match.Groups[2].Value), (match.Groups[3].Value, match.Groups[4].Value));
+        Assert.Equal(Harness.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), match.Groups[2].Value);
+    }
+
+    [Fact]
     public async Task A_command_killed_by_a_signal_ends_the_session_with_exit_signal()
     {
         var run = await Harness.OpenSsh.SshAsync("kill -TERM $$", options: ["-v"], cancellationToken: Cancellation);
