@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using K8shell.Ssh.Authentication;
 using K8shell.Ssh.HostKeys;
 using K8shell.Testing.SshHost;
 
@@ -42,11 +41,7 @@ public sealed class ChannelViolationTests
             """, login: true);
         var errors = python.StandardError.ReadToEndAsync(Cancellation);
 
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostKey],
-            PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == Paramiko.Password ? AuthDecision.Accept() : AuthDecision.Reject()),
-        };
+        var config = Paramiko.AcceptingLogin(HostKey);
         using var socket = await listener.AcceptSocketAsync(Cancellation);
         await using var stream = new NetworkStream(socket);
         var connection = await SshServer.HandshakeAsync(stream, config, Cancellation);

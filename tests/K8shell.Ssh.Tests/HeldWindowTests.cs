@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using K8shell.Ssh.Authentication;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;
 
@@ -39,11 +38,7 @@ public sealed class HeldWindowTests
             c.sendall(b'y' * 65536)
             print('sent again', flush=True)
             """, login: true, redirectInput: true);
-        var config = new SshServerConfig
-        {
-            HostKeys = [HostKey],
-            PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == Paramiko.Password ? AuthDecision.Accept() : AuthDecision.Reject()),
-        };
+        var config = Paramiko.AcceptingLogin(HostKey);
         using var socket = await listener.AcceptSocketAsync(Cancellation);
         await using var stream = new NetworkStream(socket);
         var connection = await SshServer.HandshakeAsync(stream, config, Cancellation);

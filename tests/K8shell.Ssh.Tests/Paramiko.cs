@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using K8shell.Ssh.Authentication;
+using K8shell.Ssh.HostKeys;
 
 namespace K8shell.Ssh.Tests;
 
@@ -7,6 +9,13 @@ internal static class Paramiko
 {
     public const string User = "alice";
     public const string Password = "secret";
+
+    /// <summary>A server config with <paramref name="hostKey"/> that lets the script's login (alice/secret) in.</summary>
+    public static SshServerConfig AcceptingLogin(HostKey hostKey) => new()
+    {
+        HostKeys = [hostKey],
+        PasswordCallback = (request, _) => ValueTask.FromResult(request.Password == Password ? AuthDecision.Accept() : AuthDecision.Reject()),
+    };
 
     /// <summary>
     /// Runs <paramref name="script"/> with <c>t</c>, a paramiko Transport to 127.0.0.1:<paramref name="port"/>
