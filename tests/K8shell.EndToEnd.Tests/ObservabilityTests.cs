@@ -120,9 +120,11 @@ public sealed partial class ObservabilityTests(StackFixture stack)
         {
             var forward = Telemetry.Spans.FirstOrDefault(span => span.Name == "ssh.channel" && span.Attribute("server.port") == echo.Port.ToString());
             trace = forward is null ? [] : [.. Telemetry.Spans.Where(span => span.TraceId == forward.TraceId)];
-            return trace.Any(span => span.Name == "ssh.connection") && trace.Count(span => span.Name == "ssh.channel") == 2;
+            return trace.Any(span => span.Name == "ssh.connection") && trace.Count(span => span.Name == "ssh.channel") == 2
+                && ((string[])["ssh.auth", "provision", "ssh.channel"]).All(name => trace.Any(span => span.Kind == K8shell.Testing.Otlp.Trace.Span.Types.SpanKind.Client
+                    && trace.Any(parent => parent.SpanId == span.ParentSpanId && parent.Name == name)));
         }, Export, Cancellation);
-        Assert.True(exported, $"the connection's spans were not exported; got {string.Join(", ", trace.Select(span => span.Name))}");
+        Assert.True(exported, $"the connection's spans were not all exported; got:\n{string.Join("\n", trace.Select(span => $"{span.SpanId} <- {span.ParentSpanId} {span.Service} {span.Scope} {span.Name} {span.Kind}"))}");
         return trace;
     }
 

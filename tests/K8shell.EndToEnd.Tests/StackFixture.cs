@@ -92,6 +92,10 @@ public sealed class StackFixture : IAsyncLifetime
             {
                 context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.GetLeftPart(UriPartial.Authority);
                 context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+                // The receiver lives in the test process, which a loaded CI machine can stall past the exporter's 10 s: a
+                // batch that times out is dropped (a run once missed the spans under provision). Wait longer; retry transient failures.
+                context.EnvironmentVariables["OTEL_EXPORTER_OTLP_TIMEOUT"] = "60000";
+                context.EnvironmentVariables["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";
             }));
         }
         _app = await _builder.BuildAsync(cancellation);
