@@ -63,7 +63,9 @@ public sealed class ProcessSession : IAsyncDisposable
             {
                 terminal.GiveTo(owner.Uid, owner.Gid);
             }
-            var child = ChildProcess.Start(launch.Program, launch.Arguments, launch.Environment, launch.WorkingDirectory, terminal.SlavePath, stdio: null);
+            // As under sshd, the program finds its terminal's name in SSH_TTY (scripts read it rather than ask tty(1)).
+            var environment = new Dictionary<string, string>(launch.Environment) { ["SSH_TTY"] = terminal.SlavePath };
+            var child = ChildProcess.Start(launch.Program, launch.Arguments, environment, launch.WorkingDirectory, terminal.SlavePath, stdio: null);
             var master = terminal.OpenMasterStream();
             return new ProcessSession(child, master, master, error: null, terminal);
         }

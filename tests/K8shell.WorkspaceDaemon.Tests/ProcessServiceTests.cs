@@ -108,8 +108,8 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
         await run.WriteAsync("shopt -q login_shell && echo \"log\"\"in-shell\"\n");
         await run.WaitForOutputAsync("login-shell", Cancellation);
 
-        await run.WriteAsync("echo \"[$(tty)] [$(stty size)] [$TERM]\"\n");
-        await run.WaitForOutputAsync($"[{run.Started?.PtyName}] [24 80] [xterm-256color]", Cancellation);
+        await run.WriteAsync("echo \"[$(tty)] [$(stty size)] [$TERM] [$SSH_TTY]\"\n");
+        await run.WaitForOutputAsync($"[{run.Started?.PtyName}] [24 80] [xterm-256color] [{run.Started?.PtyName}]", Cancellation);
 
         await run.SendAsync(new ProcessRequest { Resize = new WindowSize { Columns = 100, Rows = 30 } });
         await run.WriteAsync("echo \"[$(stty size)]\"\n");
