@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using NATS.Client.KeyValueStore;
 
 namespace K8shell.ServiceDefaults.Nats;
 
@@ -17,7 +18,21 @@ public sealed record BanEntry
     /// <summary>The bucket's name unless configured otherwise.</summary>
     public const string DefaultBucket = "ssh-bans";
 
+    /// <summary>How long an entry stays stored unless configured otherwise: longer than the longest ban (72h), so no ban outlives its entry.</summary>
+    public static readonly TimeSpan DefaultBucketMaxAge = TimeSpan.FromDays(7);
+
     private static readonly JsonSerializerOptions Json = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
+
+    /// <summary>
+    /// The bucket's one configuration, for whichever service creates it first (Shield or a proxy): JetStream refuses a
+    /// second create with another configuration, so both must build it here. History 1: only the current ban matters.
+    /// </summary>
+    public static NatsKVConfig BucketConfig(string bucket, TimeSpan maxAge) => new(bucket)
+    {
+        Description = "Banned client addresses (K8shell.Shield writes, every SshProxy watches)",
+        History = 1,
+        MaxAge = maxAge,
+    };
 
     /// <summary>The banned address as text (IPv4 dotted or IPv6 compressed form).</summary>
     [JsonPropertyName("ip")]

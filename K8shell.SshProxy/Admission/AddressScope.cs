@@ -1,4 +1,5 @@
 using System.Net;
+using K8shell.ServiceDefaults.Networking;
 
 namespace K8shell.SshProxy.Admission;
 

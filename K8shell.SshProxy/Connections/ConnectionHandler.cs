@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using K8shell.Contracts.Identity.V1;
+using K8shell.ServiceDefaults.Nats;
 using K8shell.Ssh;
 using K8shell.Ssh.Connection;
 using K8shell.Ssh.HostKeys;

@@ -13,7 +13,7 @@ internal sealed class BanOptions : IValidatableObject
     public string Bucket { get; set; } = BanEntry.DefaultBucket;
 
     /// <summary>The max age of a bucket this proxy creates: bounds storage, since NATS 2.9 has no per-key TTL (longer than the longest ban).</summary>
-    public TimeSpan BucketMaxAge { get; set; } = TimeSpan.FromDays(7);
+    public TimeSpan BucketMaxAge { get; set; } = BanEntry.DefaultBucketMaxAge;
 
     /// <summary>The pause before watching again after NATS failed.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
@@ -34,11 +34,6 @@ internal sealed class BanOptions : IValidatableObject
         }
     }
 
-    /// <summary>The bucket's configuration when this proxy is the first to need it.</summary>
-    public NatsKVConfig BucketConfig() => new(Bucket)
-    {
-        Description = "Banned client addresses (K8shell.Shield writes, every SshProxy watches)",
-        History = 1,
-        MaxAge = BucketMaxAge,
-    };
+    /// <summary>The bucket's configuration when this proxy is the first to need it (the same as Shield's).</summary>
+    public NatsKVConfig BucketConfig() => BanEntry.BucketConfig(Bucket, BucketMaxAge);
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using K8shell.ServiceDefaults.Nats;
+using K8shell.ServiceDefaults.Networking;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 

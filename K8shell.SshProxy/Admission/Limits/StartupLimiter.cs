@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using K8shell.ServiceDefaults.Networking;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.SshProxy.Admission.Limits;

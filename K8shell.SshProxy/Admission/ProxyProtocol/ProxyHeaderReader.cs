@@ -1,4 +1,5 @@
 using System.Net;
+using K8shell.ServiceDefaults.Networking;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.SshProxy.Admission.ProxyProtocol;

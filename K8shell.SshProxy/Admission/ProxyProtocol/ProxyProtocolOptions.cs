@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using K8shell.ServiceDefaults.Networking;
 
 namespace K8shell.SshProxy.Admission.ProxyProtocol;
 

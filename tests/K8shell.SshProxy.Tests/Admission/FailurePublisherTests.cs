@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
+using K8shell.ServiceDefaults.Nats;
 using K8shell.SshProxy.Admission.Failures;
 using K8shell.Testing;
 using Microsoft.Extensions.DependencyInjection;

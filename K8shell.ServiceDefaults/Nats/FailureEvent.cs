@@ -2,15 +2,16 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace K8shell.SshProxy.Admission.Failures;
+namespace K8shell.ServiceDefaults.Nats;
 
 /// <summary>
 /// One failed connection (failed authentication, handshake timeout, protocol error before auth) as K8shell.Shield
 /// counts it: the JSON of SPEC.md §3, published on <c>ssh.failures</c>. Shield keys on <see cref="ClientIp"/>.
 /// </summary>
-internal sealed record FailureEvent
+public sealed record FailureEvent
 {
-    private static readonly JsonSerializerOptions Json = new();
+    /// <summary>Unknown fields are skipped: a newer proxy may add some, and Shield must still count the failure.</summary>
+    private static readonly JsonSerializerOptions Json = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
 
     /// <summary>The real client address (from the PROXY header when a trusted balancer sent one).</summary>
     [JsonPropertyName("client_ip")]
@@ -37,7 +38,7 @@ internal sealed record FailureEvent
     /// <summary>The event for a connection from <paramref name="client"/> that failed at <paramref name="now"/>.</summary>
     public static FailureEvent For(IPEndPoint client, string username, IEnumerable<string> failureInfo, string proxyId, DateTimeOffset now) => new()
     {
-        ClientIp = NetworkList.Normalize(client.Address).ToString(),
+        ClientIp = BanEntry.Normalize(client.Address).ToString(),
         ClientPort = client.Port,
         Username = username,
         Timestamp = now.UtcDateTime,
@@ -46,4 +47,8 @@ internal sealed record FailureEvent
     };
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    /// <summary>Reads a published event; <see cref="JsonException"/> when it is not one (a missing required field included).</summary>
+    public static FailureEvent FromJson(ReadOnlySpan<byte> json) =>
+        JsonSerializer.Deserialize<FailureEvent>(json, Json) ?? throw new JsonException("a failure event is a JSON object, not null");
 }

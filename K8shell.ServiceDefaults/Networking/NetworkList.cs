@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using K8shell.ServiceDefaults.Nats;
 
-namespace K8shell.SshProxy.Admission;
+namespace K8shell.ServiceDefaults.Networking;
 
 /// <summary>
 /// A configured list of CIDRs (IPv4 and IPv6) that answers "is this address in it?" the way an operator
 /// means it: an IPv4-mapped IPv6 peer (a dual-stack socket's view of an IPv4 client) matches IPv4 CIDRs.
 /// </summary>
-internal sealed class NetworkList
+public sealed class NetworkList
 {
     private readonly IPNetwork[] _networks;
 
