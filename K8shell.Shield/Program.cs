@@ -1,9 +1,11 @@
 using K8shell.ServiceDefaults;
+using K8shell.Shield;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddNatsClient("nats");
+builder.AddShield();
 
 var app = builder.Build();
 
