@@ -5,6 +5,7 @@ using K8shell.Shield.Bans;
 using K8shell.Shield.State;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using NATS.Net;
 
@@ -27,6 +28,12 @@ internal sealed partial class FailureConsumer(
     TimeProvider time,
     ILogger<FailureConsumer> logger) : BackgroundService
 {
+    /// <summary>
+    /// Short pull requests: one lost with a NATS restart is only replaced when it expires, so the default 30 s would
+    /// leave events waiting that long after NATS comes back.
+    /// </summary>
+    private static readonly NatsJSConsumeOpts PullOptions = new() { MaxMsgs = 100, Expires = TimeSpan.FromSeconds(5) };
+
     private readonly ShieldOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -70,7 +77,7 @@ internal sealed partial class FailureConsumer(
             AckWait = TimeSpan.FromSeconds(30),
         }, cancellationToken);
         LogConsuming(logger, _options.Subject, _options.Stream, _options.Consumer);
-        await foreach (var message in consumer.ConsumeAsync<byte[]>(cancellationToken: cancellationToken))
+        await foreach (var message in consumer.ConsumeAsync<byte[]>(opts: PullOptions, cancellationToken: cancellationToken))
         {
             telemetry.EventConsumed();
             if (!TryRead(message.Data, out var failure, out var address))
