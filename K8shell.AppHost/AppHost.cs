@@ -29,7 +29,17 @@ var provisioner = builder.AddProject<Projects.K8shell_Provisioner>("provisioner"
 
 builder.AddProject<Projects.K8shell_Shield>("shield")
     .WithHttpHealthCheck("/health")
-    .WithReference(nats).WaitFor(nats);
+    .WithReference(nats).WaitFor(nats)
+    .WithEnvironment(context =>
+    {
+        // The laptop's own user mistyping a passphrase must not lock them out; other loopback addresses can still
+        // be banned, which is how the ban path is tried locally (ssh -o BindAddress=127.0.0.9).
+        if (context.ExecutionContext.IsRunMode)
+        {
+            context.EnvironmentVariables["Shield__Whitelist__0"] = "127.0.0.1/32";
+            context.EnvironmentVariables["Shield__Whitelist__1"] = "::1/128";
+        }
+    });
 
 var sshProxy = builder.AddProject<Projects.K8shell_SshProxy>("ssh-proxy")
     .WithEndpoint(port: LocalKnobs.SshPort, targetPort: 2022, scheme: "tcp", name: "ssh", isExternal: true)

@@ -1,11 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using K8shell.ServiceDefaults.Nats;
 using K8shell.Testing;
-using K8shell.Testing.AppHost;
-using NATS.Client.Core;
-using NATS.Net;
-using NATS.Client.KeyValueStore;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -25,15 +20,13 @@ public sealed class AdmissionTests(StackFixture stack)
     public async Task A_banned_address_is_closed_before_the_handshake_until_the_ban_is_deleted()
     {
         var banned = IPAddress.Parse("127.0.0.2");
-        await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
-        var bans = await BansAsync(nats);
+        await using var bans = await Bans.OpenAsync(stack, Cancellation);
 
-        await bans.PutAsync(BanEntry.KeyFor(banned), BanEntry.For(banned, "e2e: banned by the test", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10)).ToJson(),
-            cancellationToken: Cancellation);
+        await bans.PutAsync(banned, "e2e: banned by the test", TimeSpan.FromMinutes(10), Cancellation);
         try
         {
             // The proxy learns of the ban through its KV watch: soon, not at once.
-            Assert.True(await Eventually.WaitAsync(async () => await ReceivedAsync(banned) == 0, TimeSpan.FromSeconds(20), Cancellation),
+            Assert.True(await Eventually.WaitAsync(async () => await Loopback.ReceivedAsync(stack, banned, Cancellation) == 0, TimeSpan.FromSeconds(20), Cancellation),
                 "the banned address still gets the gateway's identification");
             var (exitCode, _, errors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={banned}");
             Assert.Equal(255, exitCode);
@@ -42,10 +35,10 @@ public sealed class AdmissionTests(StackFixture stack)
         }
         finally
         {
-            await bans.DeleteAsync(BanEntry.KeyFor(banned), cancellationToken: CancellationToken.None);
+            await bans.DeleteAsync(banned);
         }
 
-        Assert.True(await Eventually.WaitAsync(async () => await ReceivedAsync(banned) > 0, TimeSpan.FromSeconds(20), Cancellation),
+        Assert.True(await Eventually.WaitAsync(async () => await Loopback.ReceivedAsync(stack, banned, Cancellation) > 0, TimeSpan.FromSeconds(20), Cancellation),
             "the deleted ban still holds");
         var (afterwards, _, afterwardsErrors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={banned}");
         Assert.True(afterwards == 0, afterwardsErrors);
@@ -61,12 +54,12 @@ public sealed class AdmissionTests(StackFixture stack)
             // Ten connections that never finish a handshake: the default per-address limit (MaxStartups-like).
             for (var i = 0; i < 10; i++)
             {
-                var socket = await ConnectFromAsync(greedy);
+                var socket = await Loopback.ConnectFromAsync(stack, greedy, Cancellation);
                 silent.Add(socket);
-                Assert.StartsWith("SSH-2.0-K8shell_", await IdentificationAsync(socket)); // each one was admitted
+                Assert.StartsWith("SSH-2.0-K8shell_", await Loopback.IdentificationAsync(socket, Cancellation)); // each one was admitted
             }
 
-            Assert.Equal(0, await ReceivedAsync(greedy)); // the eleventh is closed without a word
+            Assert.Equal(0, await Loopback.ReceivedAsync(stack, greedy, Cancellation)); // the eleventh is closed without a word
             var (exitCode, _, errors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={greedy}");
             Assert.Equal(255, exitCode);
             Assert.Contains("kex_exchange_identification", errors);
@@ -81,35 +74,5 @@ public sealed class AdmissionTests(StackFixture stack)
         // The slots come back when their connections end.
         Assert.True(await Eventually.WaitAsync(async () => (await _gateway.SshAsync("true", null, "-o", $"BindAddress={greedy}")).ExitCode == 0,
             TimeSpan.FromSeconds(20), Cancellation), "the greedy address never got its slots back");
-    }
-
-    private static async Task<INatsKVStore> BansAsync(NatsConnection nats)
-    {
-        var keyValue = nats.CreateJetStreamContext().CreateKeyValueStoreContext();
-        // The proxy created the bucket at start (with its configuration); the test only writes to it.
-        return await keyValue.GetStoreAsync(BanEntry.DefaultBucket, Cancellation);
-    }
-
-    private async Task<Socket> ConnectFromAsync(IPAddress source)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(source, 0));
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, stack.SshPort), Cancellation);
-        return socket;
-    }
-
-    /// <summary>What the gateway first sends on <paramref name="socket"/>: its identification, or nothing when it closes the connection.</summary>
-    private static async Task<string> IdentificationAsync(Socket socket)
-    {
-        var buffer = new byte[256];
-        var read = await socket.ReceiveAsync(buffer, Cancellation).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Cancellation);
-        return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
-    }
-
-    /// <summary>How many bytes a new connection from <paramref name="source"/> receives before the gateway closes it or sends its identification.</summary>
-    private async Task<int> ReceivedAsync(IPAddress source)
-    {
-        using var socket = await ConnectFromAsync(source);
-        return (await IdentificationAsync(socket)).Length;
     }
 }
