@@ -11,6 +11,8 @@ internal sealed class Measurement
     /// <summary>Bytes the server allocated during one run (in-process servers only).</summary>
     public void AddAllocated(long bytes) => _allocated.Add(bytes);
 
+    public bool HasAllocations => _allocated.Count > 0;
+
     public long MedianAllocated => _allocated.Order().ElementAt(_allocated.Count / 2);
 
     public TimeSpan Median

@@ -1,29 +1,52 @@
 using K8shell.Bench;
 
-// bench/run.sh: prints a table of medians, ranges and ratios against sshd (BENCH_ALLOCATIONS=1 adds sampled allocation profiles).
-var runs = int.TryParse(Environment.GetEnvironmentVariable("BENCH_RUNS"), out var r) ? r : 5;
-var mebibytes = int.TryParse(Environment.GetEnvironmentVariable("BENCH_MIB"), out var m) ? m : 1024;
-using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+// bench/run.sh: the comparisons against OpenSSH's sshd, each printed as a table of medians, ranges and ratios.
+// BENCH_PARTS picks some of: library, stack, load, provisioning (default: all, in that order).
+var runs = Setting("BENCH_RUNS", 5);
+var mebibytes = Setting("BENCH_MIB", 1024);
+var sessions = Setting("BENCH_SESSIONS", 500);
+var keystrokes = Setting("BENCH_KEYSTROKES", 10);
+var parts = (Environment.GetEnvironmentVariable("BENCH_PARTS") ?? "library,stack,load,provisioning").Split(',', StringSplitOptions.TrimEntries);
+using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(40));
+var cancellation = stop.Token;
 var directory = Directory.CreateTempSubdirectory("k8shell-bench-").FullName;
 try
 {
-    Console.WriteLine($"K8shell.Ssh test host vs OpenSSH sshd on this machine: {runs} alternating runs each, {Environment.ProcessorCount} cores");
-    using var sampler = AllocationSampler.FromEnvironment();
-    var results = await new SshLibraryBenchmark(directory, runs, mebibytes, sampler).RunAsync(stop.Token);
-    Console.WriteLine();
-    Console.WriteLine($"{"measure",-38} {"k8shell median (min-max)",-28} {"sshd median (min-max)",-28} ratio");
-    foreach (var (name, ours, sshd, throughput) in results)
+    var stackLog = Report.RedirectConsole();
+    Report.Out.WriteLine($"K8shell vs OpenSSH sshd on this machine ({Environment.ProcessorCount} cores): {runs} alternating runs per measure, {mebibytes} MiB per transfer");
+    var keys = await BenchKeys.CreateAsync(directory, cancellation);
+    using var sshd = await Sshd.StartAsync(directory, keys.HostKey, keys.AuthorizedKey, cancellation);
+    if (parts.Contains("library"))
     {
-        // Throughput: how many times sshd's speed we reach (≥ 1.0 wins). Setup: how many times sshd's time we take (≤ 1.2 meets the target).
-        var ratio = throughput ? sshd.Median / ours.Median : ours.Median / sshd.Median;
-        Console.WriteLine($"{name,-38} {Format(ours, throughput ? mebibytes : 0),-28} {Format(sshd, throughput ? mebibytes : 0),-28} " +
-                          $"{ratio:F2}x {(throughput ? "speed of sshd" : "time of sshd")}");
+        using var sampler = AllocationSampler.FromEnvironment();
+        PairedRuns.Print("K8shell.Ssh alone (its test host in this process) vs sshd",
+            await new SshLibraryBenchmark(keys, sshd, runs, mebibytes, sampler).RunAsync(cancellation));
     }
-    Console.WriteLine();
-    foreach (var (name, ours, _, throughput) in results.Where(result => result.Throughput))
+    if (parts.Intersect(["stack", "load", "provisioning"]).Any())
     {
-        // OpenSSH sends channel data in 32 KiB packets: 32 per MiB.
-        Console.WriteLine($"k8shell allocations, {name}: {ours.MedianAllocated / (mebibytes * 32.0):F0} bytes per 32 KiB packet (whole process)");
+        Report.Out.WriteLine();
+        Report.Out.WriteLine($"starting the stack (Release, Process backend; its logs: {stackLog})…");
+        await using var stack = await StackUnderTest.StartAsync(keys, cancellation);
+        if (parts.Contains("stack"))
+        {
+            PairedRuns.Print("the full stack (proxy, gRPC, k8shelld; a running workspace) vs sshd",
+                await new StackBenchmark(keys, sshd, stack, directory, runs, mebibytes).RunAsync(cancellation));
+        }
+        if (parts.Contains("load"))
+        {
+            var load = new LoadBenchmark(sessions, keystrokes);
+            Report.Out.WriteLine();
+            Report.Out.WriteLine($"{sessions} concurrent interactive sessions, {keystrokes} keys each about a second apart, echo timed:");
+            LoadBenchmark.Print(
+            [
+                await load.RunAsync(stack.Target(keys), () => [stack.ProxyProcessId], cancellation),
+                await load.RunAsync(keys.Sshd(sshd), () => ProcessStats.TreeNamed(sshd.ProcessId, "sshd"), cancellation),
+            ]);
+        }
+        if (parts.Contains("provisioning"))
+        {
+            ProvisioningBenchmark.Print(await new ProvisioningBenchmark(keys, sshd, stack, runs).RunAsync(cancellation));
+        }
     }
 }
 finally
@@ -31,6 +54,4 @@ finally
     Directory.Delete(directory, recursive: true);
 }
 
-static string Format(Measurement measurement, int mebibytes) => mebibytes > 0
-    ? $"{mebibytes / measurement.Median.TotalSeconds:F0} MiB/s ({mebibytes / measurement.Max.TotalSeconds:F0}-{mebibytes / measurement.Min.TotalSeconds:F0})"
-    : $"{measurement.Median.TotalMilliseconds:F0} ms ({measurement.Min.TotalMilliseconds:F0}-{measurement.Max.TotalMilliseconds:F0})";
+static int Setting(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;

@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace K8shell.Bench;
+
+/// <summary>What /proc says of processes: proportional memory (shared pages split among sharers) and CPU time.</summary>
+internal static class ProcessStats
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>The first process whose command line contains <paramref name="fragment"/>.</summary>
+    public static int? Find(string fragment) => AllProcessIds().FirstOrDefault(pid => CommandLine(pid).Contains(fragment, StringComparison.Ordinal)) is var pid and > 0 ? pid : null;
+
+    /// <summary><paramref name="root"/> and every process under it whose name is <paramref name="name"/> (sshd's per-connection processes, not the shells).</summary>
+    public static IReadOnlyList<int> TreeNamed(int root, string name)
+    {
+        var parents = AllProcessIds().Select(pid => (Pid: pid, Stat: Stat(pid))).Where(entry => entry.Stat is not null)
+            .ToDictionary(entry => entry.Pid, entry => (Parent: int.Parse(entry.Stat![1], CultureInfo.InvariantCulture), Name: entry.Stat[^1]));
+        bool Under(int pid) => pid == root || (parents.TryGetValue(pid, out var entry) && entry.Parent > 1 && Under(entry.Parent));
+        return [.. parents.Where(entry => entry.Value.Name == name && Under(entry.Key)).Select(entry => entry.Key)];
+    }
+
+    /// <summary>Proportional set size in bytes (0 for a process gone meanwhile).</summary>
+    public static long Pss(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(line => line.StartsWith("Pss:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    public static long Pss(IEnumerable<int> pids) => pids.Sum(pid => Pss(pid));
+
+    /// <summary>User plus system CPU time the process has used.</summary>
+    public static TimeSpan CpuTime(int pid) => Stat(pid) is { } stat
+        ? TimeSpan.FromSeconds((long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture)) / TicksPerSecond)
+        : TimeSpan.Zero;
+
+    public static TimeSpan CpuTime(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (total, pid) => total + CpuTime(pid));
+
+    private static IEnumerable<int> AllProcessIds() =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!, CultureInfo.InvariantCulture));
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>/proc/pid/stat's fields after the name (state first: index 0), with the name last; null when the process is gone.</summary>
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var open = text.IndexOf('(');
+            var close = text.LastIndexOf(')');
+            return [.. text[(close + 2)..].Split(' '), text[(open + 1)..close]];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
