@@ -19,7 +19,8 @@ public static class SshServer
     public static async Task<SshServerConnection> HandshakeAsync(Stream stream, SshServerConfig config, CancellationToken cancellationToken)
     {
         using var grace = new LoginGrace(config.LoginGraceTime, cancellationToken);
-        var input = PipeReader.Create(stream);
+        // Zero-byte reads: an idle connection waits for the socket without holding a buffer (hundreds of idle sessions).
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(useZeroByteReads: true));
         var output = PipeWriter.Create(stream);
         var reader = new PacketReader(input);
         var writer = new PacketWriter(output);

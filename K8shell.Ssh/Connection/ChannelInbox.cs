@@ -46,6 +46,17 @@ internal sealed class ChannelInbox : IValueTaskSource<bool>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
+        await WaitToReadAsync(cancellationToken);
+        lock (_packets)
+        {
+            return TakeLocked(buffer.Span);
+        }
+    }
+
+    /// <summary>Returns once data is queued or the end has come, so a reader can take a buffer only when there is something to put in it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask WaitToReadAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             ValueTask<bool> arrival;
@@ -53,7 +64,7 @@ internal sealed class ChannelInbox : IValueTaskSource<bool>
             {
                 if (_packets.Count > 0 || _completed)
                 {
-                    return TakeLocked(buffer.Span);
+                    return;
                 }
                 _arrival.Reset();
                 _waiting = true;

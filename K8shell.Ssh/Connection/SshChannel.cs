@@ -71,6 +71,12 @@ public sealed class SshChannel
     /// </summary>
     public ValueTask<int> ReadHeldAsync(Memory<byte> buffer, CancellationToken cancellationToken) => _incoming.ReadAsync(buffer, cancellationToken);
 
+    /// <summary>
+    /// Returns once a read would not wait (data has arrived, or the end): a relay with many idle channels then holds
+    /// a buffer only while it has bytes to move, not while it waits.
+    /// </summary>
+    public ValueTask WaitToReadAsync(CancellationToken cancellationToken) => _incoming.WaitToReadAsync(cancellationToken);
+
     /// <summary>Counts <paramref name="count"/> bytes read with <see cref="ReadHeldAsync"/> as consumed: the window re-opens (in batches).</summary>
     public ValueTask ReleaseAsync(int count, CancellationToken cancellationToken) =>
         ConsumedEnoughToReopenWindow(count) is var reopened and > 0 ? SendWindowAdjustAsync(reopened, cancellationToken) : ValueTask.CompletedTask;

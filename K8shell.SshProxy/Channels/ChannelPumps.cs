@@ -21,21 +21,27 @@ internal static class ChannelPumps
     public static async Task FromClientAsync(SshChannel channel, ConnectionTraffic traffic, IChannelRecording? recording,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> send, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        try
+        while (true)
         {
-            int read;
-            while ((read = await channel.ReadHeldAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
+            // The buffer is taken once there is data: hundreds of idle sessions hold none.
+            await channel.WaitToReadAsync(cancellationToken);
+            var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            try
             {
+                var read = await channel.ReadHeldAsync(buffer.AsMemory(0, ChunkSize), cancellationToken);
+                if (read == 0)
+                {
+                    return;
+                }
                 traffic.AddIn(read);
                 recording?.Input(buffer.AsSpan(0, read));
                 await send(buffer.AsMemory(0, read), cancellationToken);
                 await channel.ReleaseAsync(read, cancellationToken);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

@@ -38,6 +38,27 @@ public sealed class ChannelInboxTests
     }
 
     [Fact]
+    public async Task Waiting_to_read_returns_when_data_arrives_or_the_end_comes_and_takes_nothing()
+    {
+        var inbox = new ChannelInbox();
+        var wait = inbox.WaitToReadAsync(Cancellation).AsTask();
+        await Task.Delay(50, Cancellation);
+        Assert.False(wait.IsCompleted);
+
+        inbox.Add(Packet("data"));
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        await inbox.WaitToReadAsync(Cancellation); // still there: a wait consumes nothing
+        var buffer = new byte[16];
+        Assert.Equal("data", Encoding.ASCII.GetString(buffer, 0, await inbox.ReadAsync(buffer, Cancellation)));
+
+        var end = inbox.WaitToReadAsync(Cancellation).AsTask();
+        Assert.False(end.IsCompleted);
+        inbox.Complete();
+        await end.WaitAsync(TimeSpan.FromSeconds(10), Cancellation);
+        Assert.Equal(0, await inbox.ReadAsync(buffer, Cancellation));
+    }
+
+    [Fact]
     public async Task Completion_lets_queued_data_be_read_first_then_reads_end()
     {
         var inbox = new ChannelInbox();

@@ -16,7 +16,8 @@ public sealed class AesCtrEtmProtection : PacketProtection
     private readonly Aes _aes = Aes.Create();
     private readonly byte[] _counter;
     private readonly IncrementalHash _mac;
-    private byte[] _keystream = new byte[64 * 1024];
+    // Sized by the largest packet seen: an interactive session's stay small, a bulk transfer's grow once.
+    private byte[] _keystream = [];
 
     public AesCtrEtmProtection(ReadOnlySpan<byte> key, ReadOnlySpan<byte> initialCounter, HashAlgorithmName macHash, ReadOnlySpan<byte> macKey)
     {
