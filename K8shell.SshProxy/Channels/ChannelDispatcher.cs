@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grpc.Core;
 using K8shell.Ssh.Connection;
 using K8shell.SshProxy.Connections;
 using Microsoft.Extensions.Options;
@@ -63,7 +64,8 @@ internal sealed class ChannelDispatcher(IOptions<ChannelOptions> options, ProxyT
         {
             await serving;
         }
-        catch (Exception failure) when (failure is OperationCanceledException or IOException)
+        // A gRPC call cancelled with the connection is the same ending seen from the workspace's side.
+        catch (Exception failure) when (failure is OperationCanceledException or IOException or RpcException { StatusCode: StatusCode.Cancelled })
         {
             logger.LogDebug("{What} of session {SessionId} ended with the connection: {Reason}", what, sessionId, failure.Message);
         }
