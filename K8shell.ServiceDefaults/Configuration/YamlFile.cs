@@ -13,14 +13,21 @@ public static class YamlFile
     public static YamlNode? Root(string path)
     {
         var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        var parser = new Parser(reader);
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException malformed)
         {
             throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
+        }
+        catch (InvalidOperationException broken)
+        {
+            // YamlDotNet's scanner fails this way on some malformed flow collections ("[a-[b, c]", found by fuzzing
+            // the policy file) instead of with a YamlException: the last event it read is where it gave up.
+            throw new FormatException($"{path}:{parser.Current?.End.Line ?? 1}: not valid YAML near this line: {broken.Message}");
         }
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
     }
