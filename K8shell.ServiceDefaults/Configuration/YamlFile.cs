@@ -23,11 +23,12 @@ public static class YamlFile
         {
             throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
         }
-        catch (InvalidOperationException broken)
+        catch (Exception broken) when (broken is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner fails this way on some malformed flow collections ("[a-[b, c]", found by fuzzing
-            // the policy file) instead of with a YamlException: the last event it read is where it gave up.
-            throw new FormatException($"{path}:{parser.Current?.End.Line ?? 1}: not valid YAML near this line: {broken.Message}");
+            // YamlDotNet fails this way on some malformed input instead of with a YamlException (found by fuzzing the
+            // policy file): a flow sequence left open over lines ("[a-[b, c]"), an indented ": key" on the first line.
+            // The last event it read is where it gave up.
+            throw new FormatException($"{path}:{parser.Current?.Start.Line ?? 1}: not valid YAML near this line: {broken.Message}");
         }
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
     }
