@@ -5,6 +5,7 @@
 # Prints the seed first; a failure names its target, seed and case. Replay one with the same seed:
 #   K8SHELL_FUZZ_SEED=<seed> K8SHELL_FUZZ_SECONDS=<seconds> scripts/fuzz.sh
 # (or by hand: dotnet test --project <project> -- --filter-class '*FuzzTests' with those variables set).
+# The test programs run with xunit's own runner, which shows each target's seed and number of cases as it goes.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +17,7 @@ echo "fuzz.sh: $K8SHELL_FUZZ_SECONDS s per target, K8SHELL_FUZZ_SEED=$K8SHELL_FU
 status=0
 for project in K8shell.Ssh.Tests K8shell.UserStrings.Tests K8shell.SshProxy.Tests; do
   dotnet build "$root/tests/$project" --nologo -v quiet
-  dotnet test --project "$root/tests/$project" --no-build -- --filter-class '*FuzzTests' --output Detailed || status=$?
+  "$root/tests/$project/bin/Debug/net10.0/$project" -class '*FuzzTests' -showLiveOutput -noColor || status=$?
 done
 if [ "$status" -ne 0 ]; then
   echo "fuzz.sh: a fuzzer failed; replay with K8SHELL_FUZZ_SEED=$K8SHELL_FUZZ_SEED K8SHELL_FUZZ_SECONDS=$K8SHELL_FUZZ_SECONDS" >&2
