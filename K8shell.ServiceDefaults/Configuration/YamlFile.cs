@@ -13,14 +13,22 @@ public static class YamlFile
     public static YamlNode? Root(string path)
     {
         var stream = new YamlStream();
+        using var reader = new StreamReader(path);
+        var parser = new Parser(reader);
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            stream.Load(parser);
         }
         catch (YamlException malformed)
         {
             throw new FormatException($"{path}:{malformed.Start.Line}: not valid YAML: {malformed.Message}");
+        }
+        catch (Exception broken) when (broken is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet fails this way on some malformed input instead of with a YamlException (found by fuzzing the
+            // policy file): a flow sequence left open over lines ("[a-[b, c]"), an indented ": key" on the first line.
+            // The last event it read is where it gave up.
+            throw new FormatException($"{path}:{parser.Current?.Start.Line ?? 1}: not valid YAML near this line: {broken.Message}");
         }
         return stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
     }

@@ -7,6 +7,7 @@ public sealed class NewChannel
     private readonly uint _remoteId;
     private readonly uint _remoteWindow;
     private readonly uint _remoteMaxPacket;
+    private int _answered;
 
     internal NewChannel(SshServerConnection connection, string type, uint remoteId, uint remoteWindow, uint remoteMaxPacket, byte[] extraData)
     {
@@ -25,8 +26,17 @@ public sealed class NewChannel
     public byte[] ExtraData { get; }
 
     public ValueTask<SshChannel> AcceptAsync(CancellationToken cancellationToken) =>
-        _connection.AcceptChannelAsync(Type, _remoteId, _remoteWindow, _remoteMaxPacket, cancellationToken);
+        _connection.AcceptChannelAsync(Type, _remoteId, _remoteWindow, _remoteMaxPacket, wasUndecided: FirstAnswer(), cancellationToken);
 
-    public ValueTask RejectAsync(ChannelOpenFailureReason reason, string message, CancellationToken cancellationToken) =>
-        _connection.RejectChannelAsync(_remoteId, reason, message, cancellationToken);
+    public ValueTask RejectAsync(ChannelOpenFailureReason reason, string message, CancellationToken cancellationToken)
+    {
+        if (FirstAnswer())
+        {
+            _connection.ForgetUndecidedOpen();
+        }
+        return _connection.RejectChannelAsync(_remoteId, reason, message, cancellationToken);
+    }
+
+    /// <summary>Whether this is the host's first answer: only that one gives back the place the open held under the channel limit.</summary>
+    private bool FirstAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
 }

@@ -28,6 +28,12 @@ public sealed partial class SshServerConnection
     private readonly int _maxChannels;
     private uint _nextChannelId;
 
+    /// <summary>
+    /// Opens admitted under the channel limit that the host has not answered yet. They hold a place: a client that
+    /// sends opens faster than the host answers them (10 000 in one burst) would otherwise all pass the check.
+    /// </summary>
+    private int _undecidedOpens;
+
     internal SshServerConnection(
         SshTransport transport, SshIdentification client, KeyExchangeResult keyExchange, AuthenticatedUser user, IReadOnlyList<HostKey> hostKeys, int maxChannels)
     {
@@ -145,7 +151,7 @@ public sealed partial class SshServerConnection
                 var window = message.ReadUInt32();
                 var maxPacket = message.ReadUInt32();
                 var extra = message.ReadRemaining().ToArray();
-                await OnChannelOpenAsync(new NewChannel(this, type, remoteId, window, maxPacket, extra), cancellationToken);
+                await OnChannelOpenAsync(type, remoteId, window, maxPacket, extra, cancellationToken);
                 break;
 
             case SshMessageNumber.ChannelExtendedData:
@@ -259,28 +265,47 @@ public sealed partial class SshServerConnection
         }, token));
     }
 
-    private async ValueTask OnChannelOpenAsync(NewChannel channel, CancellationToken cancellationToken)
+    private async ValueTask OnChannelOpenAsync(string type, uint remoteId, uint window, uint maxPacket, byte[] extra, CancellationToken cancellationToken)
     {
-        int open;
+        bool admitted;
         lock (_channels)
         {
-            open = _channels.Count;
+            admitted = _channels.Count + _undecidedOpens < _maxChannels;
+            if (admitted)
+            {
+                _undecidedOpens++;
+            }
         }
-        if (open >= _maxChannels)
+        if (!admitted)
         {
-            await channel.RejectAsync(ChannelOpenFailureReason.ResourceShortage, $"too many channels (at most {_maxChannels})", cancellationToken);
+            await RejectChannelAsync(remoteId, ChannelOpenFailureReason.ResourceShortage, $"too many channels (at most {_maxChannels})", cancellationToken);
             return;
         }
-        await _incomingChannels.Writer.WriteAsync(channel, cancellationToken);
+        await _incomingChannels.Writer.WriteAsync(new NewChannel(this, type, remoteId, window, maxPacket, extra), cancellationToken);
     }
 
-    internal async ValueTask<SshChannel> AcceptChannelAsync(string type, uint remoteId, uint remoteWindow, uint remoteMaxPacket, CancellationToken cancellationToken)
+    /// <summary>The host refused an admitted open: its place under the limit is free again.</summary>
+    internal void ForgetUndecidedOpen()
+    {
+        lock (_channels)
+        {
+            _undecidedOpens--;
+        }
+    }
+
+    /// <summary>Opens the channel; with <paramref name="wasUndecided"/> it takes the place its open held (in one step, so no other open slips in between).</summary>
+    internal async ValueTask<SshChannel> AcceptChannelAsync(string type, uint remoteId, uint remoteWindow, uint remoteMaxPacket, bool wasUndecided,
+        CancellationToken cancellationToken)
     {
         SshChannel channel;
         lock (_channels)
         {
             channel = new SshChannel(this, type, NextFreeChannelId(), remoteId, remoteWindow, remoteMaxPacket);
             _channels[channel.LocalId] = channel;
+            if (wasUndecided)
+            {
+                _undecidedOpens--;
+            }
         }
         await Transport.SendAsync(w =>
         {

@@ -7,19 +7,18 @@ using K8shell.Ssh.HostKeys;
 using K8shell.Ssh.Transport;
 using K8shell.Ssh.Transport.Packets;
 using K8shell.Ssh.Wire;
+using K8shell.Testing.Fuzzing;
 
 namespace K8shell.Ssh.Tests;
 
 /// <summary>
 /// A seeded, time-bounded fuzzer for every decoder a peer can reach: valid messages mutated
-/// (bit flips, truncations, splices, length fields) and random bytes. The only acceptable failures
+/// (<see cref="ByteMutations"/>) and random bytes, for as long as <see cref="FuzzRun"/> allows. The only acceptable failures
 /// are the library's own, which become a disconnect reason; anything else would take down a
 /// connection's code with an unexpected exception. A failing seed is printed to replay.
 /// </summary>
 public sealed class DecoderFuzzTests
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
-
     public static TheoryData<string> Decoders => [.. Targets.Keys];
 
     private static readonly Dictionary<string, (byte[] Seed, Action<byte[]> Decode)> Targets = new()
@@ -65,12 +64,10 @@ public sealed class DecoderFuzzTests
     public void Mutated_input_fails_only_with_the_libraries_own_errors(string decoder)
     {
         var (seed, decode) = Targets[decoder];
-        var random = new Random(20261123);
-        var deadline = DateTime.UtcNow + Budget;
-        var cases = 0;
-        while (DateTime.UtcNow < deadline)
+        var run = FuzzRun.Start(decoder, fixedSeed: 20261123);
+        while (run.Next())
         {
-            var input = Mutate(seed, random);
+            var input = ByteMutations.Mutate(seed, run.Random);
             try
             {
                 decode(input);
@@ -80,11 +77,10 @@ public sealed class DecoderFuzzTests
             }
             catch (Exception unexpected)
             {
-                Assert.Fail($"{decoder}: {unexpected.GetType().Name} on input {Convert.ToHexString(input)}\n{unexpected}");
+                Assert.Fail($"{run}: {unexpected.GetType().Name} on input {Convert.ToHexString(input)}\n{unexpected}");
             }
-            cases++;
         }
-        Assert.True(cases > 1000, $"only {cases} cases ran");
+        Assert.True(run.Cases > 1000, $"{run}: only {run.Cases} cases ran");
     }
 
     /// <summary>Inputs the fuzzer found crashing a decoder, kept so the bug stays fixed.</summary>
@@ -101,11 +97,10 @@ public sealed class DecoderFuzzTests
         using var key = Ed25519HostKey.Generate();
         var text = OpenSshKeyFile.Format(key, "fuzz");
         var body = Convert.FromBase64String(string.Concat(text.Split('\n')[1..^2]));
-        var random = new Random(7);
-        var deadline = DateTime.UtcNow + Budget;
-        while (DateTime.UtcNow < deadline)
+        var run = FuzzRun.Start("host key file", fixedSeed: 7);
+        while (run.Next())
         {
-            var mutated = Mutate(body, random);
+            var mutated = ByteMutations.Mutate(body, run.Random);
             var file = $"-----BEGIN OPENSSH PRIVATE KEY-----\n{Convert.ToBase64String(mutated)}\n-----END OPENSSH PRIVATE KEY-----\n";
             try
             {
@@ -116,50 +111,9 @@ public sealed class DecoderFuzzTests
             }
             catch (Exception unexpected)
             {
-                Assert.Fail($"{unexpected.GetType().Name} on key body {Convert.ToHexString(mutated)}\n{unexpected}");
+                Assert.Fail($"{run}: {unexpected.GetType().Name} on key body {Convert.ToHexString(mutated)}\n{unexpected}");
             }
         }
-    }
-
-    private static byte[] Mutate(byte[] seed, Random random)
-    {
-        var bytes = seed.ToList();
-        switch (random.Next(6))
-        {
-            case 0: // flip bits
-                for (var i = random.Next(1, 4); i > 0 && bytes.Count > 0; i--)
-                {
-                    bytes[random.Next(bytes.Count)] ^= (byte)(1 << random.Next(8));
-                }
-                break;
-            case 1: // truncate
-                bytes = bytes.Take(random.Next(bytes.Count + 1)).ToList();
-                break;
-            case 2: // a huge or zero length where a length might be
-                if (bytes.Count >= 5)
-                {
-                    var at = random.Next(bytes.Count - 4);
-                    var value = random.Next(3) switch { 0 => uint.MaxValue, 1 => 0u, _ => (uint)random.Next() };
-                    bytes[at] = (byte)(value >> 24);
-                    bytes[at + 1] = (byte)(value >> 16);
-                    bytes[at + 2] = (byte)(value >> 8);
-                    bytes[at + 3] = (byte)value;
-                }
-                break;
-            case 3: // insert random bytes
-                bytes.InsertRange(random.Next(bytes.Count + 1), Enumerable.Range(0, random.Next(1, 16)).Select(_ => (byte)random.Next(256)));
-                break;
-            case 4: // remove a slice
-                if (bytes.Count > 1)
-                {
-                    var from = random.Next(bytes.Count);
-                    bytes.RemoveRange(from, random.Next(1, bytes.Count - from + 1));
-                }
-                break;
-            default: // pure noise
-                return Enumerable.Range(0, random.Next(64)).Select(_ => (byte)random.Next(256)).ToArray();
-        }
-        return [.. bytes];
     }
 
     private static void ReadPacket(byte[] bytes)

@@ -72,7 +72,7 @@ public sealed class ProxyHeaderReaderTests
         await using var connection = await LoopbackConnection.OpenAsync(Cancellation);
         byte[] addresses = [203, 0, 113, 50, 192, 0, 2, 1, 0xC3, 0x50, 0, 22];
         byte[] tlvs = [0x01, 0, 2, (byte)'h', (byte)'2', 0x04, 0, 3, 0, 0, 0]; // ALPN "h2", NOOP padding
-        await connection.Client.WriteAsync(V2Header(command: 1, familyAndTransport: 0x11, [.. addresses, .. tlvs]).Concat(ClientIdentification).ToArray(), Cancellation);
+        await connection.Client.WriteAsync(ProxyHeaders.V2(command: 1, familyAndTransport: 0x11, [.. addresses, .. tlvs]).Concat(ClientIdentification).ToArray(), Cancellation);
 
         var result = await TrustingLoopback().ReadAsync(connection.Accepted, connection.Peer, Cancellation);
 
@@ -87,7 +87,7 @@ public sealed class ProxyHeaderReaderTests
         await using var connection = await LoopbackConnection.OpenAsync(Cancellation);
         var source = IPAddress.Parse("2001:db8:1::42").GetAddressBytes();
         var destination = IPAddress.Parse("2001:db8:2::1").GetAddressBytes();
-        await connection.Client.WriteAsync(V2Header(1, 0x21, [.. source, .. destination, 0x1F, 0x90, 0, 22]).Concat(ClientIdentification).ToArray(), Cancellation);
+        await connection.Client.WriteAsync(ProxyHeaders.V2(1, 0x21, [.. source, .. destination, 0x1F, 0x90, 0, 22]).Concat(ClientIdentification).ToArray(), Cancellation);
 
         var result = await TrustingLoopback().ReadAsync(connection.Accepted, connection.Peer, Cancellation);
 
@@ -102,7 +102,7 @@ public sealed class ProxyHeaderReaderTests
     public async Task A_v2_header_without_an_IP_source_leaves_the_peer_as_the_client(byte command, byte familyAndTransport)
     {
         await using var connection = await LoopbackConnection.OpenAsync(Cancellation);
-        await connection.Client.WriteAsync(V2Header(command, familyAndTransport, []).Concat(ClientIdentification).ToArray(), Cancellation);
+        await connection.Client.WriteAsync(ProxyHeaders.V2(command, familyAndTransport, []).Concat(ClientIdentification).ToArray(), Cancellation);
 
         var result = await TrustingLoopback().ReadAsync(connection.Accepted, connection.Peer, Cancellation);
 
@@ -175,7 +175,7 @@ public sealed class ProxyHeaderReaderTests
     {
         await using var connection = await LoopbackConnection.OpenAsync(Cancellation);
         var result = await Reader(null, "10.0.0.0/8").ReadAsync(connection.Accepted, connection.Peer, Cancellation);
-        var header = V2Header(1, 0x11, [203, 0, 113, 1, 192, 0, 2, 1, 0, 1, 0, 22]);
+        var header = ProxyHeaders.V2(1, 0x11, [203, 0, 113, 1, 192, 0, 2, 1, 0, 1, 0, 22]);
 
         var reading = ReadExactlyAsync(result.Rest, 1);
         await connection.Client.WriteAsync(header.AsMemory(0, 5), Cancellation);
@@ -205,7 +205,7 @@ public sealed class ProxyHeaderReaderTests
         await using var connection = await LoopbackConnection.OpenAsync(Cancellation);
         var partial = version == "v1"
             ? "PROXY TCP4 1.2.3.4"u8.ToArray()
-            : V2Header(1, 0x11, [203, 0, 113, 1, 192, 0, 2, 1, 0, 1, 0, 22])[..20];
+            : ProxyHeaders.V2(1, 0x11, [203, 0, 113, 1, 192, 0, 2, 1, 0, 1, 0, 22])[..20];
         await connection.Client.WriteAsync(partial, Cancellation);
         connection.ClientSocket.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
 
@@ -227,7 +227,7 @@ public sealed class ProxyHeaderReaderTests
     public async Task An_oversized_v2_header_is_refused_from_its_length_field()
     {
         await using var connection = await LoopbackConnection.OpenAsync(Cancellation);
-        var header = V2Header(1, 0x11, new byte[12]);
+        var header = ProxyHeaders.V2(1, 0x11, new byte[12]);
         BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(14), 5000);
         await connection.Client.WriteAsync(header, Cancellation);
 
@@ -259,7 +259,7 @@ public sealed class ProxyHeaderReaderTests
     [InlineData(0x21, 0x41, "address family 4")]
     public void A_malformed_v2_header_is_refused_with_what_is_wrong(byte versionAndCommand, byte familyAndTransport, string expected)
     {
-        var header = V2Header(1, familyAndTransport, new byte[12]);
+        var header = ProxyHeaders.V2(1, familyAndTransport, new byte[12]);
         header[12] = versionAndCommand;
 
         var error = Assert.Throws<ProxyProtocolException>(() => ProxyHeaderV2.TryParse(header, out _, out _));
@@ -269,19 +269,8 @@ public sealed class ProxyHeaderReaderTests
     [Fact]
     public void A_v2_header_too_short_for_its_addresses_is_refused()
     {
-        var error = Assert.Throws<ProxyProtocolException>(() => ProxyHeaderV2.TryParse(V2Header(1, 0x21, new byte[12]), out _, out _));
+        var error = Assert.Throws<ProxyProtocolException>(() => ProxyHeaderV2.TryParse(ProxyHeaders.V2(1, 0x21, new byte[12]), out _, out _));
         Assert.Equal("PROXY v2 header carries 12 address bytes, IPv6 needs 36.", error.Message);
-    }
-
-    private static byte[] V2Header(byte command, byte familyAndTransport, byte[] body)
-    {
-        var header = new byte[16 + body.Length];
-        ProxySignature.Version2.CopyTo(header);
-        header[12] = (byte)(0x20 | command);
-        header[13] = familyAndTransport;
-        BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(14), (ushort)body.Length);
-        body.CopyTo(header, 16);
-        return header;
     }
 
     private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)

@@ -23,6 +23,9 @@ public sealed class PolicyFileParserTests : IDisposable
     [InlineData("rules:\n  - effect: allow\n    reason: [a, b]\n", ":3: rules[1].reason: expected a single value")]
     [InlineData("rules: allow\n", ":1: rules: expected a list of rules")]
     [InlineData("rules:\n  - effect: allow\n   action: x\n", ":3: not valid YAML")]
+    // YamlDotNet threw InvalidOperationException and ArgumentException for these (found by PolicyFileFuzzTests).
+    [InlineData("rules:\n  - effect: allow\n    action: [a-[b, c]\n    effect: deny\n", ":3: not valid YAML near this line")]
+    [InlineData("    : context: {as_user: root}\ndefault: allow\n", ":2: not valid YAML near this line")]
     public void A_mistake_names_the_file_line_and_field(string yaml, string expected)
     {
         var path = _examples.Write(yaml);
