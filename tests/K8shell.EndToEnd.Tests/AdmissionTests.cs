@@ -1,11 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using K8shell.ServiceDefaults.Nats;
 using K8shell.Testing;
 using K8shell.Testing.AppHost;
 using NATS.Client.Core;
-using NATS.Net;
-using NATS.Client.KeyValueStore;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -26,10 +23,9 @@ public sealed class AdmissionTests(StackFixture stack)
     {
         var banned = IPAddress.Parse("127.0.0.2");
         await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
-        var bans = await BansAsync(nats);
+        var bans = await BanBucket.OpenAsync(nats, Cancellation);
 
-        await bans.PutAsync(BanEntry.KeyFor(banned), BanEntry.For(banned, "e2e: banned by the test", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10)).ToJson(),
-            cancellationToken: Cancellation);
+        await BanBucket.BanAsync(bans, banned, "e2e: banned by the test", Cancellation);
         try
         {
             // The proxy learns of the ban through its KV watch: soon, not at once.
@@ -42,7 +38,7 @@ public sealed class AdmissionTests(StackFixture stack)
         }
         finally
         {
-            await bans.DeleteAsync(BanEntry.KeyFor(banned), cancellationToken: CancellationToken.None);
+            await BanBucket.LiftAsync(bans, banned);
         }
 
         Assert.True(await Eventually.WaitAsync(async () => await ReceivedAsync(banned) > 0, TimeSpan.FromSeconds(20), Cancellation),
@@ -83,33 +79,9 @@ public sealed class AdmissionTests(StackFixture stack)
             TimeSpan.FromSeconds(20), Cancellation), "the greedy address never got its slots back");
     }
 
-    private static async Task<INatsKVStore> BansAsync(NatsConnection nats)
-    {
-        var keyValue = nats.CreateJetStreamContext().CreateKeyValueStoreContext();
-        // The proxy created the bucket at start (with its configuration); the test only writes to it.
-        return await keyValue.GetStoreAsync(BanEntry.DefaultBucket, Cancellation);
-    }
+    private Task<Socket> ConnectFromAsync(IPAddress source) => RawConnections.ConnectFromAsync(source, stack.SshPort);
 
-    private async Task<Socket> ConnectFromAsync(IPAddress source)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(source, 0));
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, stack.SshPort), Cancellation);
-        return socket;
-    }
+    private static Task<string> IdentificationAsync(Socket socket) => RawConnections.IdentificationAsync(socket);
 
-    /// <summary>What the gateway first sends on <paramref name="socket"/>: its identification, or nothing when it closes the connection.</summary>
-    private static async Task<string> IdentificationAsync(Socket socket)
-    {
-        var buffer = new byte[256];
-        var read = await socket.ReceiveAsync(buffer, Cancellation).AsTask().WaitAsync(TimeSpan.FromSeconds(20), Cancellation);
-        return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
-    }
-
-    /// <summary>How many bytes a new connection from <paramref name="source"/> receives before the gateway closes it or sends its identification.</summary>
-    private async Task<int> ReceivedAsync(IPAddress source)
-    {
-        using var socket = await ConnectFromAsync(source);
-        return (await IdentificationAsync(socket)).Length;
-    }
+    private Task<int> ReceivedAsync(IPAddress source) => RawConnections.ReceivedAsync(source, stack.SshPort);
 }
