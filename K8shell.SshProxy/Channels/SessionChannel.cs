@@ -148,13 +148,14 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         {
             opening.Refused(unavailable.Message);
             await request.ReplyAsync(true, Lifetime);
+            // The command never ran: 255, as ssh exits when it could not run one, so a script retries instead of reading a command's own status.
             if (terminal is { FailureShown: true })
             {
-                await ChannelEnding.ExitAsync(channel, 1, Lifetime); // the progress line said why already
+                await ChannelEnding.ExitAsync(channel, ChannelEnding.NotRun, Lifetime); // the progress line said why already
             }
             else
             {
-                await ChannelEnding.FailAsync(channel, Proxy.Traffic, unavailable.Message, OnTerminal, 1, Lifetime);
+                await ChannelEnding.FailAsync(channel, Proxy.Traffic, $"k8shell: {unavailable.Message}", OnTerminal, ChannelEnding.NotRun, Lifetime);
             }
             return null;
         }
