@@ -52,7 +52,7 @@ public sealed class TestingBuilderTests : IDisposable
             var sessionsPort = app.GetEndpoint("sessions", "http").Port;
             await app.StopResourceAsync("sessions");
             Assert.Null(app.GetResourceProcessId("sessions"));
-            Assert.False(await AcceptsConnectionsAsync(sessionsPort), "sessions still listens after it was stopped");
+            Assert.False(await K8shell.Testing.FreePort.AcceptsConnectionsAsync(sessionsPort, Cancellation), "sessions still listens after it was stopped");
             await app.StartResourceAsync("sessions", Cancellation);
             Assert.NotEqual(sessionsProcess, app.GetResourceProcessId("sessions"));
             Assert.Equal(HttpStatusCode.OK, (await sessions.GetAsync("/health", Cancellation)).StatusCode); // the same address as before
@@ -65,7 +65,7 @@ public sealed class TestingBuilderTests : IDisposable
         Assert.Empty(ProcessesMentioning(dataDirectory));
         foreach (var port in ports)
         {
-            Assert.False(await AcceptsConnectionsAsync(port), $"something still listens on {port}");
+            Assert.False(await K8shell.Testing.FreePort.AcceptsConnectionsAsync(port, Cancellation), $"something still listens on {port}");
         }
     }
 
@@ -95,20 +95,6 @@ public sealed class TestingBuilderTests : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "";
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        using var client = new System.Net.Sockets.TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, Cancellation);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
         }
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using K8shell.Testing;
 
 namespace K8shell.EndToEnd.Tests;
@@ -25,7 +23,7 @@ public sealed partial class FaultStackTests
             var sinceTerm = Stopwatch.StartNew();
             stopping = stack.App.StopResourceAsync("ssh-proxy"); // SIGTERM is sent before this returns; the stop waits for the exit
 
-            Assert.True(await Eventually.WaitAsync(async () => !await AcceptsConnectionsAsync(stack.SshPort), TimeSpan.FromSeconds(5), Cancellation),
+            Assert.True(await Eventually.WaitAsync(async () => !await FreePort.AcceptsConnectionsAsync(stack.SshPort, Cancellation), TimeSpan.FromSeconds(5), Cancellation),
                 "the gateway still accepts connections after SIGTERM");
             var (refused, _, refusedErrors) = await _gateway.SshAsync("true");
             Assert.Equal(255, refused);
@@ -55,20 +53,6 @@ public sealed partial class FaultStackTests
                 await stopping;
                 await stack.App.StartResourceAsync("ssh-proxy", Cancellation);
             }
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, Cancellation);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }
