@@ -54,10 +54,9 @@ public sealed partial class FaultStackTests
                     await shell.StandardInput.FlushAsync(Cancellation);
                     var (exitCode, errors) = await shell.EndedAsync(TimeSpan.FromSeconds(60));
                     var output = await shell.StandardOutput.ReadToEndAsync(Cancellation);
-                    // ssh ends with 255 when its shell request is refused, after the reason the gateway wrote on the terminal.
+                    // 255, as ssh exits when it could not run the command: the shell never ran, and a retry later may work.
                     Assert.True(exitCode == 255, $"a shell that cannot be recorded exited {exitCode}: {output} {errors}");
                     Assert.Contains("k8shell: recording is required and the session service is unavailable; try again later\r\n", output + errors);
-                    Assert.Contains("shell request failed on channel 0", errors);
                     Assert.DoesNotContain("unrecorded", output);
                 }
                 finally
