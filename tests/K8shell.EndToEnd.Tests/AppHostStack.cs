@@ -7,7 +7,7 @@ namespace K8shell.EndToEnd.Tests;
 /// <summary>
 /// The AppHost's whole model started as local processes for a test, as <c>./run.sh</c> starts it: Process backend,
 /// nats-server as a local program, the developer seeded from a HOME of the stack's own (with its key), random ports,
-/// the gateway's policy in <see cref="PolicyFile"/>. A subclass adds files before the start (<see cref="PrepareAsync"/>)
+/// the gateway's policy in <see cref="PolicyFile"/>, the Provisioner's blueprints in <see cref="BlueprintDirectory"/>. A subclass adds files before the start (<see cref="PrepareAsync"/>)
 /// and settings of its own (<see cref="Configure"/>), as the AppHost's own WithEnvironment callbacks are added.
 /// </summary>
 public abstract class AppHostStack : IAsyncLifetime
@@ -25,6 +25,12 @@ public abstract class AppHostStack : IAsyncLifetime
 
     public string Home => _home;
 
+    /// <summary>The Provisioner's blueprints: the shipped samples and <see cref="SlowBlueprint"/>.</summary>
+    public string BlueprintDirectory => Path.Combine(_home, "blueprints");
+
+    /// <summary>A blueprint whose init script takes 10 s, so a login sees the workspace start (the sleep is the tests' margin).</summary>
+    public const string SlowBlueprint = "slow";
+
     /// <summary>The gateway's policy (SshProxy:Policy:File): <see cref="Policies.EndToEnd"/>.</summary>
     public string PolicyFile => Path.Combine(_home, "policy.yaml");
 
@@ -39,6 +45,7 @@ public abstract class AppHostStack : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
         await SshKeys.GenerateAsync(KeyFile, cancellationToken: cancellation);
         await File.WriteAllTextAsync(PolicyFile, Policies.EndToEnd, cancellation);
+        WriteBlueprints();
         await PrepareAsync(cancellation);
         _builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.K8shell_AppHost>(configure: options =>
         {
@@ -47,9 +54,30 @@ public abstract class AppHostStack : IAsyncLifetime
             options.EnvironmentOverrides["K8SHELL_CONTAINER_ENGINE"] = "none";
         }, cancellationToken: cancellation);
         AddEnvironment("ssh-proxy", context => context.EnvironmentVariables["SshProxy__Policy__File"] = PolicyFile);
+        AddEnvironment("provisioner", context => context.EnvironmentVariables["Provisioner__Blueprints__Directory"] = BlueprintDirectory);
         Configure(_builder);
         _app = await _builder.BuildAsync(cancellation);
         await _app.StartAsync(cancellation).WaitAsync(TimeSpan.FromMinutes(3), cancellation);
+    }
+
+    private void WriteBlueprints()
+    {
+        Directory.CreateDirectory(BlueprintDirectory);
+        foreach (var sample in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "K8shell.Provisioner", "samples"), "*.yaml"))
+        {
+            File.Copy(sample, Path.Combine(BlueprintDirectory, Path.GetFileName(sample)));
+        }
+        File.WriteAllText(Path.Combine(BlueprintDirectory, $"{SlowBlueprint}.yaml"), $$$"""
+            blueprints:
+              - name: {{{SlowBlueprint}}}
+                description: A workspace that takes a while to start (the e2e tests of the provisioning display)
+                template: base
+                splash: |
+                  Welcome to the slow workspace, {{.Username}}.
+                initScripts:
+                  - name: wait
+                    script: sleep 10
+            """);
     }
 
     /// <summary>Files and helpers the stack's settings name, made before the model is built.</summary>

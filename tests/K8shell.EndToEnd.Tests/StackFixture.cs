@@ -20,12 +20,6 @@ public sealed class StackFixture : AppHostStack
     private OtlpReceiver? _telemetry;
     private LocalOAuthServer? _oauth;
 
-    /// <summary>The Provisioner's blueprints: the shipped samples and <see cref="SlowBlueprint"/>.</summary>
-    public string BlueprintDirectory => Path.Combine(Home, "blueprints");
-
-    /// <summary>A blueprint whose init script takes 10 s, so a login sees the workspace start (the sleep is the tests' margin).</summary>
-    public const string SlowBlueprint = "slow";
-
     /// <summary>What the services exported over OTLP during the run.</summary>
     public OtlpReceiver Telemetry => _telemetry ?? throw new InvalidOperationException("the stack has not started");
 
@@ -40,7 +34,6 @@ public sealed class StackFixture : AppHostStack
     protected override async Task PrepareAsync(CancellationToken cancellationToken)
     {
         _telemetry = await OtlpReceiver.StartAsync();
-        WriteBlueprints();
         await File.WriteAllTextAsync(UsersFile, await TestUsers.FileAsync(cancellationToken), cancellationToken);
         _oauth = await LocalOAuthServer.StartAsync();
         Directory.CreateDirectory(Path.GetDirectoryName(Onboarding.KeyFile(Home))!);
@@ -49,7 +42,6 @@ public sealed class StackFixture : AppHostStack
 
     protected override void Configure(DistributedApplicationTestingBuilder builder)
     {
-        AddEnvironment("provisioner", context => context.EnvironmentVariables["Provisioner__Blueprints__Directory"] = BlueprintDirectory);
         AddEnvironment("identity", context =>
         {
             // After the AppHost's dev user file (index 0).
@@ -72,26 +64,6 @@ public sealed class StackFixture : AppHostStack
                 context.EnvironmentVariables["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory";
             }));
         }
-    }
-
-    private void WriteBlueprints()
-    {
-        Directory.CreateDirectory(BlueprintDirectory);
-        foreach (var sample in Directory.EnumerateFiles(Path.Combine(RepositoryPaths.Root, "K8shell.Provisioner", "samples"), "*.yaml"))
-        {
-            File.Copy(sample, Path.Combine(BlueprintDirectory, Path.GetFileName(sample)));
-        }
-        File.WriteAllText(Path.Combine(BlueprintDirectory, $"{SlowBlueprint}.yaml"), $$$"""
-            blueprints:
-              - name: {{{SlowBlueprint}}}
-                description: A workspace that takes a while to start (the e2e tests of the provisioning display)
-                template: base
-                splash: |
-                  Welcome to the slow workspace, {{.Username}}.
-                initScripts:
-                  - name: wait
-                    script: sleep 10
-            """);
     }
 
     protected override async ValueTask DisposeOwnAsync()
