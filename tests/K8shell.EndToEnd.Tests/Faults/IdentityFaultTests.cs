@@ -11,6 +11,7 @@ public sealed partial class FaultStackTests
         {
             Assert.Equal("before the outage", await open.EchoAsync("before the outage"));
 
+            await using var failures = await FailureEvents.SubscribeAsync(stack, Cancellation);
             await using (var outage = await OutageOfAsync("identity"))
             {
                 var (exitCode, output, errors) = await _gateway.SshAsync("echo logged-in");
@@ -18,6 +19,8 @@ public sealed partial class FaultStackTests
                 // A disconnect message, which ssh prints at any LogLevel (this client runs with ERROR): not "Permission denied".
                 Assert.Matches(@"^Received disconnect from 127\.0\.0\.1 port \d+:11: authentication service unavailable, try again\r?\n", errors);
                 Assert.DoesNotContain("Permission denied", errors);
+                await Task.Delay(TimeSpan.FromSeconds(1), Cancellation); // an event would be out by now (NATS is up)
+                Assert.Empty(failures.ArrivedAbout(stack.User)); // our outage, not a failed login: Shield must not ban whoever retries
 
                 Assert.Equal("during the outage", await open.EchoAsync("during the outage"));
                 await outage.EndAsync();
