@@ -42,7 +42,7 @@ public sealed partial class FaultStackTests
         using (var provisioner = System.Diagnostics.Process.GetProcessById(stack.App.GetResourceProcessId("provisioner")
             ?? throw new InvalidOperationException("the Provisioner is not running")))
         {
-            provisioner.Kill(); // SIGKILL: an OOM kill or a lost node, no goodbye
+            provisioner.Kill(); // SIGKILL to it alone (its workspaces' daemons live on): an OOM kill, no goodbye
         }
         try
         {
@@ -52,6 +52,8 @@ public sealed partial class FaultStackTests
         }
         finally
         {
+            // It may start again once the stack saw it exit (the kill is not instant); a login that ends first must not race it.
+            await Eventually.WaitAsync(() => stack.App.GetResourceProcessId("provisioner") is null, TimeSpan.FromSeconds(10), Cancellation);
             await stack.App.StartResourceAsync("provisioner", Cancellation);
         }
 
