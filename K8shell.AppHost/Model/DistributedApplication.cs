@@ -70,6 +70,23 @@ public sealed class DistributedApplication(IReadOnlyList<IResource> resources, D
         }
     }
 
+    /// <summary>
+    /// Stops one resource of the started app as the whole app stops (SIGTERM, SIGKILL after a grace period) and waits
+    /// until its process is gone; the others keep running. Aspire's "stop" resource command.
+    /// </summary>
+    public Task StopResourceAsync(string resourceName) => Started.StopResourceAsync(resourceName);
+
+    /// <summary>
+    /// Starts a resource <see cref="StopResourceAsync"/> stopped, on the same ports, with its environment callbacks
+    /// evaluated again, and returns once it is healthy. Aspire's "start" resource command.
+    /// </summary>
+    public Task StartResourceAsync(string resourceName, CancellationToken cancellationToken = default) => Started.StartResourceAsync(resourceName, cancellationToken);
+
+    /// <summary>The process id of a running resource (to signal it as an operator or the kernel would), or null while it is stopped.</summary>
+    public int? GetResourceProcessId(string resourceName) => Started.Find(resourceName)?.ProcessId;
+
+    private LocalStack Started => _started ?? throw new InvalidOperationException("The app has not started (StartAsync).");
+
     /// <summary>Where an endpoint of a started resource listens, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public Uri GetEndpoint(string resourceName, string endpointName) =>
         new(Resources.SingleOrDefault(resource => resource.Name == resourceName)?.Annotations.OfType<EndpointAnnotation>()

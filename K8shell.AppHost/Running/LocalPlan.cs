@@ -19,7 +19,8 @@ internal static class LocalPlan
         return [.. runnable.Select(resource => Plan(resource, app.ExecutionContext, engine))];
     }
 
-    private static LocalProcess Plan(IResource resource, DistributedApplicationExecutionContext context, ContainerEngine? engine)
+    /// <summary>One resource whose endpoints <see cref="Create"/> allocated: its environment and arguments resolved now.</summary>
+    public static LocalProcess Plan(IResource resource, DistributedApplicationExecutionContext context, ContainerEngine? engine)
     {
         var inEngine = resource is ContainerResource && engine is not null;
         var environment = new Dictionary<string, string>();

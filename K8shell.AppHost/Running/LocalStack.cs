@@ -12,6 +12,7 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
 
     private readonly List<RunningResource> _running = [];
     private readonly CancellationTokenSource _starting = new();
+    private ContainerEngine? _engine;
 
     /// <summary>Every resource that runs, with its resolved wiring; empty until <see cref="StartAsync"/> planned them.</summary>
     public IReadOnlyList<LocalProcess> Processes { get; private set; } = [];
@@ -24,7 +25,8 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
         {
             await beforeStart.Callback(new BeforeStartContext(app.ExecutionContext, log.Say, startingOrCancelled.Token));
         }
-        Processes = LocalPlan.Create(app, await ContainerEngineAsync(startingOrCancelled.Token));
+        _engine = await ContainerEngineAsync(startingOrCancelled.Token);
+        Processes = LocalPlan.Create(app, _engine);
         var width = Processes.Max(process => process.Name.Length);
         foreach (var process in Processes)
         {
@@ -78,6 +80,52 @@ internal sealed class LocalStack(DistributedApplication app, LogPrinter log) : I
         {
             FreePort.Release(endpoint.Port);
         }
+    }
+
+    /// <summary>The running process of <paramref name="name"/>; none while it is stopped.</summary>
+    public RunningResource? Find(string name)
+    {
+        lock (_running)
+        {
+            return _running.LastOrDefault(resource => resource.Resource.Name == name && !resource.HasExited);
+        }
+    }
+
+    /// <summary>One resource, as <see cref="StopAsync"/> stops each (SIGTERM, SIGKILL after the grace); the others keep running.</summary>
+    public async Task StopResourceAsync(string name)
+    {
+        var running = Find(name) ?? throw new InvalidOperationException($"{name} is not running.");
+        await running.StopAsync(StopGrace);
+        lock (_running)
+        {
+            _running.Remove(running);
+        }
+        log.Say($"■ {name} stopped (exit code {running.ExitCode})");
+    }
+
+    /// <summary>
+    /// Starts a stopped resource again on the same ports, with its environment evaluated anew (as Aspire's start
+    /// command does: a callback may give it other settings now), and returns once it is healthy.
+    /// </summary>
+    public async Task StartResourceAsync(string name, CancellationToken cancellationToken)
+    {
+        if (Find(name) is not null)
+        {
+            throw new InvalidOperationException($"{name} is running already.");
+        }
+        var resource = app.Resources.SingleOrDefault(candidate => candidate.Name == name && Processes.Any(process => process.Name == name))
+            ?? throw new ArgumentException($"The app runs no resource named '{name}'.");
+        var process = LocalPlan.Plan(resource, app.ExecutionContext, _engine);
+        RunningResource running;
+        lock (_running)
+        {
+            _starting.Token.ThrowIfCancellationRequested(); // the stack is stopping
+            running = RunningResource.Start(process, log);
+            _running.Add(running);
+        }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await running.WaitUntilHealthyAsync(http, HealthTimeout, cancellationToken);
+        log.Say($"✓ {name} is healthy again");
     }
 
     // Stopping twice is fine (a test disposes the app and its builder); _starting has no timer, so nothing to release.

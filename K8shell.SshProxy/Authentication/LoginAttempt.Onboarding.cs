@@ -66,12 +66,17 @@ internal sealed partial class LoginAttempt
                     return AuthDecision.Reject(result.Message is { Length: > 0 } message ? message : $"onboarding {result.Status.ToString().ToLowerInvariant()}");
             }
         }
+        catch (RpcException failure) when (failure.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            _pendingFlow = null;
+            throw IdentityOutage(failure);
+        }
         catch (RpcException failure)
         {
             _pendingFlow = null;
             LogIdentityFailed(logger, failure.StatusCode, failure.Status.Detail);
             Failures.Add($"onboarding: {failure.Status.Detail}");
-            return AuthDecision.Reject(failure.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded ? IdentityUnavailable : failure.Status.Detail);
+            return AuthDecision.Reject(failure.Status.Detail);
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed partial class LoginAttempt(
     /// <summary>Why attempts failed, in order, for the failed-login event (SPEC.md §3).</summary>
     public List<string> Failures { get; } = [];
 
+    /// <summary>Whether the login ended because Identity did not answer (<see cref="IdentityUnavailable"/>), not because of the client.</summary>
+    public bool IdentityWasUnavailable { get; private set; }
+
     /// <summary>The user name the client last asked for, parsed when it could be.</summary>
     public string LastUsername { get; private set; } = "";
 
@@ -86,16 +89,14 @@ internal sealed partial class LoginAttempt(
                     : !user.IsValid ? UserState.Refused($"user {userString.Username} is no longer valid")
                     : new UserState(userString, user, [.. MethodsOf(user)], null, CanOnboard: false);
             }
-            var capability = await identity.GetUserOnboardCapabilityAsync(
-                new GetUserOnboardCapabilityRequest { Username = userString.Username }, deadline: Deadline(), cancellationToken: cancellationToken);
+            var capability = await OnboardCapabilityAsync(userString.Username, cancellationToken);
             return capability.CanOnboard
                 ? new UserState(userString, null, [SshServerConfig.KeyboardInteractiveMethod], null, CanOnboard: true) { Provider = capability.Provider }
                 : UserState.Refused($"user {userString.Username} is not known and cannot be onboarded");
         }
         catch (RpcException failure) when (failure.StatusCode is not (StatusCode.InvalidArgument or StatusCode.NotFound))
         {
-            LogIdentityFailed(logger, failure.StatusCode, failure.Status.Detail);
-            return UserState.Refused(IdentityUnavailable);
+            throw IdentityOutage(failure);
         }
     }
 
@@ -108,6 +109,23 @@ internal sealed partial class LoginAttempt(
         catch (RpcException notFound) when (notFound.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether an unknown user may onboard. NotFound (no provider admits the name, or none is configured) and InvalidArgument
+    /// (not a provider login) mean no, as CanOnboard false does: the name is refused as unknown, a failed login like any other.
+    /// </summary>
+    private async ValueTask<UserOnboardCapability> OnboardCapabilityAsync(string username, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await identity.GetUserOnboardCapabilityAsync(
+                new GetUserOnboardCapabilityRequest { Username = username }, deadline: Deadline(), cancellationToken: cancellationToken);
+        }
+        catch (RpcException cannot) when (cannot.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        {
+            return new UserOnboardCapability { CanOnboard = false };
         }
     }
 
@@ -169,10 +187,20 @@ internal sealed partial class LoginAttempt(
         }
         catch (RpcException failure)
         {
-            LogIdentityFailed(logger, failure.StatusCode, failure.Status.Detail);
-            Failures.Add($"{attempt}: {IdentityUnavailable}");
-            return AuthDecision.Reject(IdentityUnavailable);
+            throw IdentityOutage(failure);
         }
+    }
+
+    /// <summary>
+    /// Identity did not answer: the connection ends with a disconnect message, which ssh prints at any LogLevel (an
+    /// auth banner shows only at INFO, followed by a misleading "Permission denied"). It is no failed login: the
+    /// person did nothing wrong, and Shield must not ban everyone who retries during an outage.
+    /// </summary>
+    private SshProtocolException IdentityOutage(RpcException failure)
+    {
+        LogIdentityFailed(logger, failure.StatusCode, failure.Status.Detail);
+        IdentityWasUnavailable = true;
+        return new SshProtocolException(SshDisconnectReason.ByApplication, IdentityUnavailable);
     }
 
     private DateTime Deadline() => DateTime.UtcNow + options.AuthCallTimeout;

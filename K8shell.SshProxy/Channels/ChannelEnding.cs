@@ -10,6 +10,9 @@ internal static class ChannelEnding
     /// <summary>Exit code for "the workspace went away under the command", as ssh reports its own failures.</summary>
     public const uint ConnectionLost = 255;
 
+    /// <summary>Exit code for "the workspace could not be prepared, the command never ran": ssh's own for failing to run one.</summary>
+    public const uint NotRun = 255;
+
     /// <summary>Writes <paramref name="message"/> on stderr as one line; a terminal needs CR LF to start the next line at the left.</summary>
     public static async ValueTask WriteLineAsync(SshChannel channel, ConnectionTraffic traffic, string message, bool terminal, CancellationToken cancellationToken)
     {

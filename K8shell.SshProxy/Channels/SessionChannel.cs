@@ -133,7 +133,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         var session = decision.Allowed ? await connection.AuthorizeSessionStartAsync(kind.SessionType) : decision;
         if (!session.Allowed)
         {
-            await RefuseAsync(request, $"k8shell: {kind.SessionType} denied: {session.Reason}");
+            await RefuseAsync(request, $"k8shell: {kind.SessionType} denied: {session.Reason}", 1); // a denial's status, as the reference product sends
             return null;
         }
 
@@ -148,13 +148,14 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         {
             opening.Refused(unavailable.Message);
             await request.ReplyAsync(true, Lifetime);
+            // The command never ran: 255, as ssh exits when it could not run one, so a script retries instead of reading a command's own status.
             if (terminal is { FailureShown: true })
             {
-                await ChannelEnding.ExitAsync(channel, 1, Lifetime); // the progress line said why already
+                await ChannelEnding.ExitAsync(channel, ChannelEnding.NotRun, Lifetime); // the progress line said why already
             }
             else
             {
-                await ChannelEnding.FailAsync(channel, Proxy.Traffic, unavailable.Message, OnTerminal, 1, Lifetime);
+                await ChannelEnding.FailAsync(channel, Proxy.Traffic, $"k8shell: {unavailable.Message}", OnTerminal, ChannelEnding.NotRun, Lifetime);
             }
             return null;
         }
@@ -167,7 +168,7 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         }
         catch (RecordingRefusedException refused)
         {
-            await RefuseAsync(request, $"k8shell: {refused.Message}");
+            await RefuseAsync(request, $"k8shell: {refused.Message}", ChannelEnding.NotRun); // Sessions may be back soon: retry
             return null;
         }
 
@@ -191,20 +192,23 @@ internal sealed class SessionChannel(ConnectionChannels connection, ChannelOpeni
         }
     }
 
-    /// <summary>The reason on stderr first (so the client prints it), then the failure reply, then the channel's end.</summary>
-    private async ValueTask RefuseAsync(ChannelRequest request, string reason)
+    /// <summary>
+    /// Accepts the request, then the reason on stderr, then <paramref name="exitStatus"/>, EOF and CLOSE. Not a failure
+    /// reply: OpenSSH ends at once on a failed shell or exec request of its session (fatal, exit 255), and the reason
+    /// sent just before could be lost with it (seen in the fault tests); an ended channel's stderr is always printed.
+    /// </summary>
+    private async ValueTask RefuseAsync(ChannelRequest request, string reason, uint exitStatus)
     {
         connection.Logger.LogInformation("Session {SessionId}: {Request} refused: {Reason}", Proxy.SessionId, request.Type, reason);
         opening.Refused(reason);
         try
         {
-            await ChannelEnding.WriteLineAsync(channel, Proxy.Traffic, reason, OnTerminal, Lifetime);
-            await request.ReplyAsync(false, Lifetime);
-            await ChannelEnding.ExitAsync(channel, 1, Lifetime);
+            await request.ReplyAsync(true, Lifetime);
         }
         catch (SshChannelClosedException)
         {
-            // The client closed the channel first.
+            return; // The client closed the channel first.
         }
+        await ChannelEnding.FailAsync(channel, Proxy.Traffic, reason, OnTerminal, exitStatus, Lifetime);
     }
 }

@@ -95,6 +95,11 @@ internal sealed partial class ConnectionHandler(
             loginTrace.Failed(failed.Message);
             activity?.SetStatus(ActivityStatusCode.Error, "login failed");
             LogLoginFailed(logger, client, login.LastUsername, failed.Message);
+            if (login.IdentityWasUnavailable)
+            {
+                // An outage of ours, not the client's doing: no failed-login event, or Shield would ban whoever retries.
+                return;
+            }
             failures.Publish(FailureEvent.For(client, login.LastUsername, [.. login.Failures, failed.Message], SessionIds.ProxyId, DateTimeOffset.UtcNow));
             return;
         }

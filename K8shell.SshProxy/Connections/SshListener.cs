@@ -67,6 +67,10 @@ internal sealed partial class SshListener(ConnectionHandler handler, IOptions<Ss
         {
             LogDraining(logger, open.Length, options.Value.ShutdownGrace);
             await Task.WhenAny(Task.WhenAll(open), Task.Delay(options.Value.ShutdownGrace, cancellationToken));
+            if (open.Count(connection => !connection.IsCompleted) is var left and > 0)
+            {
+                LogClosingAfterGrace(logger, left);
+            }
             await _closeAll.CancelAsync(); // the handlers close what is left with a disconnect message
             await Task.WhenAny(Task.WhenAll(open), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
         }
@@ -83,6 +87,9 @@ internal sealed partial class SshListener(ConnectionHandler handler, IOptions<Ss
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Connection from {Peer} failed in the proxy's own code; other connections go on")]
     private static partial void LogConnectionCrashed(ILogger logger, Exception failure, string peer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown grace over: closing {Count} connection(s) still open, each with a disconnect message")]
+    private static partial void LogClosingAfterGrace(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: {Count} connection(s) may go on for up to {Grace}")]
     private static partial void LogDraining(ILogger logger, int count, TimeSpan grace);

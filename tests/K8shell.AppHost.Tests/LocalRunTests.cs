@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using K8shell.Testing;
 
@@ -63,7 +62,7 @@ public sealed class LocalRunTests : IAsyncDisposable
         foreach (var (name, urls) in endpoints)
         {
             var port = new Uri(urls.Values.First()).Port;
-            Assert.False(await AcceptsConnectionsAsync(port), $"{name} still listens on {port} after the AppHost stopped");
+            Assert.False(await K8shell.Testing.FreePort.AcceptsConnectionsAsync(port, Cancellation), $"{name} still listens on {port} after the AppHost stopped");
         }
     }
 
@@ -165,20 +164,6 @@ public sealed class LocalRunTests : IAsyncDisposable
         catch (IOException)
         {
             return "";
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, Cancellation);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

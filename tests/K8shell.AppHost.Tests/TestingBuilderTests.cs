@@ -7,7 +7,8 @@ namespace K8shell.AppHost.Tests;
 
 /// <summary>
 /// K8shell.Testing's DistributedApplicationTestingBuilder on the real AppHost: the whole stack starts healthy on
-/// random ports, its clients reach it with the model's caller tokens, and disposing leaves no process behind.
+/// random ports, its clients reach it with the model's caller tokens, one resource stops and starts again on its
+/// port while the others run on (what the end-to-end fault tests rely on), and disposing leaves no process behind.
 /// </summary>
 public sealed class TestingBuilderTests : IDisposable
 {
@@ -16,7 +17,7 @@ public sealed class TestingBuilderTests : IDisposable
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_stack_starts_healthy_Identity_knows_the_seeded_dev_user_and_everything_stops()
+    public async Task The_stack_starts_healthy_Identity_knows_the_seeded_dev_user_one_resource_restarts_and_everything_stops()
     {
         KeyGen();
         string dataDirectory;
@@ -45,6 +46,18 @@ public sealed class TestingBuilderTests : IDisposable
             Assert.Equal($"nats://127.0.0.1:{app.GetEndpoint("nats", "tcp").Port}", await app.GetConnectionStringAsync("nats"));
             // Random ports throughout: not even the SSH endpoint takes its fixed 2222, so runs side by side never collide.
             Assert.NotEqual(2222, app.GetEndpoint("ssh-proxy", "ssh").Port);
+
+            var identityProcess = app.GetResourceProcessId("identity");
+            var sessionsProcess = app.GetResourceProcessId("sessions");
+            var sessionsPort = app.GetEndpoint("sessions", "http").Port;
+            await app.StopResourceAsync("sessions");
+            Assert.Null(app.GetResourceProcessId("sessions"));
+            Assert.False(await K8shell.Testing.FreePort.AcceptsConnectionsAsync(sessionsPort, Cancellation), "sessions still listens after it was stopped");
+            await app.StartResourceAsync("sessions", Cancellation);
+            Assert.NotEqual(sessionsProcess, app.GetResourceProcessId("sessions"));
+            Assert.Equal(HttpStatusCode.OK, (await sessions.GetAsync("/health", Cancellation)).StatusCode); // the same address as before
+            Assert.Equal(identityProcess, app.GetResourceProcessId("identity"));
+
             ports = [.. app.Resources.SelectMany(resource => resource.Annotations.OfType<K8shell.AppHost.Model.EndpointAnnotation>()).Select(endpoint => endpoint.Allocated!.Port)];
         }
 
@@ -52,7 +65,7 @@ public sealed class TestingBuilderTests : IDisposable
         Assert.Empty(ProcessesMentioning(dataDirectory));
         foreach (var port in ports)
         {
-            Assert.False(await AcceptsConnectionsAsync(port), $"something still listens on {port}");
+            Assert.False(await K8shell.Testing.FreePort.AcceptsConnectionsAsync(port, Cancellation), $"something still listens on {port}");
         }
     }
 
@@ -82,20 +95,6 @@ public sealed class TestingBuilderTests : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return "";
-        }
-    }
-
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
-    {
-        using var client = new System.Net.Sockets.TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, Cancellation);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
         }
     }
 }

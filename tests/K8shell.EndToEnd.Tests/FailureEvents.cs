@@ -16,7 +16,7 @@ public sealed class FailureEvents : IAsyncDisposable
         _subscription = subscription;
     }
 
-    public static async Task<FailureEvents> SubscribeAsync(StackFixture stack, CancellationToken cancellationToken)
+    public static async Task<FailureEvents> SubscribeAsync(AppHostStack stack, CancellationToken cancellationToken)
     {
         var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
         var subscription = await nats.SubscribeCoreAsync<string>("ssh.failures", cancellationToken: cancellationToken);
@@ -53,8 +53,11 @@ public sealed class FailureEvents : IAsyncDisposable
     /// <summary>The event's <c>failure_info</c> lines.</summary>
     public static IEnumerable<string> Reasons(JsonElement failure) => failure.GetProperty("failure_info").EnumerateArray().Select(info => info.GetString()!);
 
-    private static JsonElement? About(NatsMsg<string> message, string username) =>
-        JsonDocument.Parse(message.Data!).RootElement is var parsed && parsed.GetProperty("username").GetString() == username ? parsed : null;
+    private static JsonElement? About(NatsMsg<string> message, string username) => About(message.Data!, username);
+
+    /// <summary>The event in <paramref name="json"/> if it is about <paramref name="username"/>.</summary>
+    public static JsonElement? About(string json, string username) =>
+        JsonDocument.Parse(json).RootElement is var parsed && parsed.GetProperty("username").GetString() == username ? parsed : null;
 
     public async ValueTask DisposeAsync()
     {

@@ -4,7 +4,7 @@ using K8shell.Testing;
 namespace K8shell.EndToEnd.Tests;
 
 /// <summary>OpenSSH's clients pointed at the stack's gateway, as a developer runs them: no config file, the fixture's key.</summary>
-public sealed class Gateway(StackFixture stack)
+public sealed class Gateway(AppHostStack stack)
 {
     /// <summary>Options every client shares (ssh takes the port with -p, scp and sftp with -P): the gateway's port, the key (the developer's unless given), no host-key prompts, no config surprises.</summary>
     public string[] Options(string portFlag = "-p", string? keyFile = null) =>

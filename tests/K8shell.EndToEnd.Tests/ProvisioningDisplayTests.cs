@@ -13,7 +13,7 @@ public sealed class ProvisioningDisplayTests(StackFixture stack)
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private string UserString => $"{stack.User}~{StackFixture.SlowBlueprint}";
+    private string UserString => $"{stack.User}~{AppHostStack.SlowBlueprint}";
 
     [Fact]
     public async Task A_pty_shell_shows_the_progress_ctrl_c_gives_up_and_the_next_login_gets_the_splash()

@@ -25,17 +25,9 @@ public sealed class RecordingTests(StackFixture stack)
             Assert.Equal(0, await terminal.ExitStatusAsync(Cancellation));
         }
 
-        var recordings = Path.Combine(stack.DataDirectory, "sessions", "recordings", stack.User);
-        string? recording = null;
-        Assert.True(await Eventually.WaitAsync(() =>
-        {
-            recording = Directory.Exists(recordings)
-                ? Directory.EnumerateFiles(recordings, "*.cast", SearchOption.AllDirectories).FirstOrDefault(file => File.ReadAllText(file).Contains(marker))
-                : null;
-            return recording is not null;
-        }, TimeSpan.FromSeconds(20), Cancellation), $"no recording under {recordings} shows {marker}");
+        var recording = await SessionRecordings.CastShowingAsync(stack, marker, TimeSpan.FromSeconds(20));
 
-        var replayed = System.Text.Encoding.UTF8.GetString(await Asciinema.CatAsync(recording!, Cancellation));
+        var replayed = System.Text.Encoding.UTF8.GetString(await Asciinema.CatAsync(recording, Cancellation));
         Assert.Contains($"echo {marker}", replayed);
         Assert.Contains($"\n{marker}", replayed.ReplaceLineEndings("\n"));
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using K8shell.ServiceDefaults.Nats;
 using K8shell.Testing;
+using K8shell.Testing.AppHost;
+using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -22,7 +24,8 @@ public sealed class ShieldTests(StackFixture stack)
         var attacker = IPAddress.Parse("127.0.0.4");
         var strangerKey = Path.Combine(stack.Home, $"stranger-{Guid.NewGuid():N}");
         await SshKeys.GenerateAsync(strangerKey, cancellationToken: Cancellation);
-        await using var bans = await Bans.OpenAsync(stack, Cancellation);
+        await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
+        var bans = await BanBucket.OpenAsync(nats, Cancellation);
         try
         {
             for (var attempt = 1; attempt <= 4; attempt++)
@@ -36,22 +39,22 @@ public sealed class ShieldTests(StackFixture stack)
             }
 
             BanEntry? ban = null;
-            Assert.True(await Eventually.WaitAsync(async () => (ban = await bans.GetAsync(attacker, Cancellation)) is not null, TimeSpan.FromSeconds(20), Cancellation),
+            Assert.True(await Eventually.WaitAsync(async () => (ban = await BanBucket.FindAsync(bans, attacker, Cancellation)) is not null, TimeSpan.FromSeconds(20), Cancellation),
                 "Shield wrote no ban for the address that failed four times");
             Assert.Equal("4 failed logins in 00:05:00, strike 1", ban!.Reason);
             Assert.Equal(TimeSpan.FromMinutes(1), ban.ExpiresAt - ban.BannedAt);
 
-            Assert.True(await Eventually.WaitAsync(async () => await Loopback.ReceivedAsync(stack, attacker, Cancellation) == 0, TimeSpan.FromSeconds(20), Cancellation),
+            Assert.True(await Eventually.WaitAsync(async () => await RawConnections.ReceivedAsync(attacker, stack.SshPort) == 0, TimeSpan.FromSeconds(20), Cancellation),
                 "the proxy still greets the banned address");
             var (refused, _, refusedErrors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={attacker}");
             Assert.True(refused == 255 && refusedErrors.Contains("kex_exchange_identification"), $"exit {refused}: {refusedErrors}");
             var (others, _, othersErrors) = await _gateway.SshAsync("true");
             Assert.True(others == 0, othersErrors);
-            Assert.Null(await bans.GetAsync(IPAddress.Loopback, Cancellation));
+            Assert.Null(await BanBucket.FindAsync(bans, IPAddress.Loopback, Cancellation));
         }
         finally
         {
-            await bans.DeleteAsync(attacker);
+            await BanBucket.LiftAsync(bans, attacker);
         }
     }
 }

@@ -24,6 +24,7 @@ internal sealed partial class BanList(
 {
     private readonly BanOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, BanEntry> _bans = new(StringComparer.Ordinal);
+    private bool _live;
 
     /// <summary>Whether <paramref name="client"/> is banned now, and the ban (for the log line).</summary>
     public bool IsBanned(IPAddress client, [NotNullWhen(true)] out BanEntry? ban)
@@ -40,13 +41,39 @@ internal sealed partial class BanList(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            // A watch that was live when NATS went away is started again as soon as NATS is back: left to itself, the
+            // client's ordered consumer noticed the restart only after missed heartbeats (about 10 s without bans, seen
+            // in the fault tests). The new watch catches up with every ban and says so in the log.
+            using var reconnected = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            ValueTask Restart(object? sender, NatsEventArgs args)
+            {
+                if (Volatile.Read(ref _live))
+                {
+                    reconnected.Cancel();
+                }
+                return ValueTask.CompletedTask;
+            }
+            connection.ConnectionOpened += Restart;
             try
             {
-                await WatchAsync(stoppingToken);
+                await WatchAsync(reconnected.Token);
+            }
+            catch (OperationCanceledException) when (reconnected.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 LogWatchFailed(logger, exception, _options.Bucket, _bans.Count, _options.RetryDelay);
+            }
+            finally
+            {
+                connection.ConnectionOpened -= Restart;
+                Volatile.Write(ref _live, false);
+            }
+            if (reconnected.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+            {
+                LogRewatching(logger, _options.Bucket, _bans.Count);
+                continue;
             }
             try
             {
@@ -74,6 +101,7 @@ internal sealed partial class BanList(
                 {
                     _bans.TryRemove(key, out _);
                 }
+                Volatile.Write(ref _live, true);
                 LogWatching(logger, _options.Bucket, _bans.Count);
             }
         }
@@ -120,6 +148,9 @@ internal sealed partial class BanList(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ban list: watching KV bucket {Bucket} failed; {Known} known bans still hold, other clients are admitted (fail open); retrying in {RetryDelay}")]
     private static partial void LogWatchFailed(ILogger logger, Exception exception, string bucket, int known, TimeSpan retryDelay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ban list: NATS is back; watching KV bucket {Bucket} again ({Known} known bans hold meanwhile)")]
+    private static partial void LogRewatching(ILogger logger, string bucket, int known);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ban list: watching KV bucket {Bucket}, {Known} bans known")]
     private static partial void LogWatching(ILogger logger, string bucket, int known);

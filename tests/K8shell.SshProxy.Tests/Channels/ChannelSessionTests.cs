@@ -101,7 +101,7 @@ public sealed class ChannelSessionTests(ChannelHarness harness) : HarnessTests(h
 
         var run = await Harness.OpenSsh.SshAsync("true", cancellationToken: Cancellation);
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("workspace ws-chan failed to start: image not found", run.Stderr);
+        Assert.Equal(255, run.ExitCode); // the command never ran, as when ssh itself cannot run one
+        Assert.Contains("k8shell: workspace ws-chan failed to start: image not found", run.Stderr);
     }
 }
