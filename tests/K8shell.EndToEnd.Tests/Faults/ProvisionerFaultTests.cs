@@ -9,11 +9,13 @@ public sealed partial class FaultStackTests
     public async Task Provisioner_down_a_login_is_told_to_try_again_and_leaves_no_record_and_no_workspace()
     {
         var userString = $"{stack.User}~ubuntu"; // a workspace only this test asks for
-        var daemonsBefore = DaemonPidFiles();
-        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        // No slack: the gateway stamps sessions with this machine's clock, and a second back reaches the previous test's login.
+        var before = DateTimeOffset.UtcNow;
 
         await using (var outage = await OutageOfAsync("provisioner"))
         {
+            // Taken once it is down: a stopping Provisioner stops the daemons it runs (KeepRunningOnShutdown is off).
+            var daemonsBefore = DaemonPidFiles();
             var (exitCode, output, errors) = await _gateway.SshAsync("echo ran", userString);
             Assert.True(exitCode == 255, $"a login without the Provisioner exited {exitCode}: {output} {errors}"); // the command never ran
             Assert.Equal("", output);
