@@ -46,10 +46,17 @@ internal sealed class ChannelInbox : IValueTaskSource<bool>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        await WaitToReadAsync(cancellationToken);
-        lock (_packets)
+        while (true)
         {
-            return TakeLocked(buffer.Span);
+            // Data already queued (the common case during a transfer) is taken under one lock, without waiting.
+            lock (_packets)
+            {
+                if (_packets.Count > 0 || _completed)
+                {
+                    return TakeLocked(buffer.Span);
+                }
+            }
+            await WaitToReadAsync(cancellationToken);
         }
     }
 
