@@ -7,9 +7,6 @@ internal static class ProcessStats
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
 
-    /// <summary>The first process whose command line contains <paramref name="fragment"/>.</summary>
-    public static int? Find(string fragment) => AllProcessIds().FirstOrDefault(pid => CommandLine(pid).Contains(fragment, StringComparison.Ordinal)) is var pid and > 0 ? pid : null;
-
     /// <summary><paramref name="root"/> and every process under it whose name is <paramref name="name"/> (sshd's per-connection processes, not the shells).</summary>
     public static IReadOnlyList<int> TreeNamed(int root, string name)
     {
@@ -44,22 +41,6 @@ internal static class ProcessStats
 
     private static IEnumerable<int> AllProcessIds() =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!, CultureInfo.InvariantCulture));
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
 
     /// <summary>/proc/pid/stat's fields after the name (state first: index 0), with the name last; null when the process is gone.</summary>
     private static string[]? Stat(int pid)

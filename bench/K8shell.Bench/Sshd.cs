@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using K8shell.Testing;
 
 namespace K8shell.Bench;
@@ -41,19 +39,16 @@ internal sealed class Sshd : IDisposable
         Directory.CreateDirectory("/run/sshd"); // privilege separation needs it, as the Debian service would create it
         var process = Process.Start(new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config]) { RedirectStandardError = true })!;
         var sshd = new Sshd(process, port);
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = 0; !await FreePort.AcceptsConnectionsAsync(port, cancellationToken); attempt++)
         {
-            try
+            if (attempt == 100 || process.HasExited)
             {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return sshd;
+                sshd.Dispose();
+                throw new InvalidOperationException($"sshd did not listen on port {port}: {await process.StandardError.ReadToEndAsync(cancellationToken)}");
             }
-            catch (SocketException) when (attempt < 100 && !process.HasExited)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
+            await Task.Delay(50, cancellationToken);
         }
+        return sshd;
     }
 
     public void Dispose()

@@ -1,6 +1,5 @@
 using K8shell.AppHost.Model;
 using K8shell.Contracts.Provisioner.V1;
-using K8shell.Testing;
 using K8shell.Testing.AppHost;
 
 namespace K8shell.Bench;
@@ -22,8 +21,7 @@ internal sealed class StackUnderTest : IAsyncDisposable
 
     public int SshPort => _app.GetEndpoint("ssh-proxy", "ssh").Port;
 
-    /// <summary>The proxy's process: this checkout's build of it (the bench runs one stack at a time).</summary>
-    public int ProxyProcessId => ProcessStats.Find($"{RepositoryPaths.Root}/K8shell.SshProxy/bin/") ?? throw new InvalidOperationException("the proxy's process is gone");
+    public int ProxyProcessId => _app.GetResourceProcessId("ssh-proxy") ?? throw new InvalidOperationException("the proxy's process is gone");
 
     public static async Task<StackUnderTest> StartAsync(BenchKeys keys, CancellationToken cancellationToken)
     {
