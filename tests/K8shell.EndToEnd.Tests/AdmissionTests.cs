@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Testing;
-using K8shell.Testing.AppHost;
-using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -22,7 +20,7 @@ public sealed class AdmissionTests(StackFixture stack)
     public async Task A_banned_address_is_closed_before_the_handshake_until_the_ban_is_deleted()
     {
         var banned = IPAddress.Parse("127.0.0.2");
-        await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
+        await using var nats = await stack.ConnectNatsAsync();
         var bans = await BanBucket.OpenAsync(nats, Cancellation);
 
         await BanBucket.BanAsync(bans, banned, "e2e: banned by the test", Cancellation);

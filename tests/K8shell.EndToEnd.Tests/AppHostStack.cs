@@ -1,6 +1,7 @@
 using K8shell.AppHost.Model;
 using K8shell.Testing;
 using K8shell.Testing.AppHost;
+using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -38,6 +39,14 @@ public abstract class AppHostStack : IAsyncLifetime
 
     /// <summary>The run's K8SHELL_DATA: every service's state under a folder named after it.</summary>
     public string DataDirectory => _builder?.Options.DataDirectory ?? throw new InvalidOperationException("the stack has not started");
+
+    /// <summary>A connection of the test's own to the stack's nats-server (its buckets and subjects); the caller disposes it.</summary>
+    public async Task<NatsConnection> ConnectNatsAsync()
+    {
+        var nats = new NatsConnection(new NatsOpts { Url = await App.GetConnectionStringAsync("nats") ?? "" });
+        await nats.ConnectAsync();
+        return nats;
+    }
 
     public async ValueTask InitializeAsync()
     {
