@@ -48,6 +48,10 @@ public abstract class AppHostStack : IAsyncLifetime
         return nats;
     }
 
+    /// <summary>The Process backend's running workspaces: a <c>k8shelld.pid</c> ("pid start-time") in each workspace's folder, in path order.</summary>
+    public List<string> DaemonPidFiles() =>
+        [.. Directory.EnumerateFiles(DataDirectory, "k8shelld.pid", SearchOption.AllDirectories).Order()];
+
     public async ValueTask InitializeAsync()
     {
         var cancellation = TestContext.Current.CancellationToken;
