@@ -29,7 +29,7 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
     private readonly List<IHost> _started = [];
     private NatsConnection? _proxy;
 
-    public SettableTime Time { get; } = new();
+    public SettableTime Time { get; } = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
 
     public RecordingRunner Runner { get; } = new();
 
