@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using K8shell.Testing;
-using K8shell.Testing.AppHost;
-using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -22,14 +20,14 @@ public sealed class AdmissionTests(StackFixture stack)
     public async Task A_banned_address_is_closed_before_the_handshake_until_the_ban_is_deleted()
     {
         var banned = IPAddress.Parse("127.0.0.2");
-        await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
+        await using var nats = await stack.ConnectNatsAsync();
         var bans = await BanBucket.OpenAsync(nats, Cancellation);
 
         await BanBucket.BanAsync(bans, banned, "e2e: banned by the test", Cancellation);
         try
         {
             // The proxy learns of the ban through its KV watch: soon, not at once.
-            Assert.True(await Eventually.WaitAsync(async () => await ReceivedAsync(banned) == 0, TimeSpan.FromSeconds(20), Cancellation),
+            Assert.True(await Eventually.WaitAsync(async () => await RawConnections.ReceivedAsync(banned, stack.SshPort) == 0, TimeSpan.FromSeconds(20), Cancellation),
                 "the banned address still gets the gateway's identification");
             var (exitCode, _, errors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={banned}");
             Assert.Equal(255, exitCode);
@@ -41,7 +39,7 @@ public sealed class AdmissionTests(StackFixture stack)
             await BanBucket.LiftAsync(bans, banned);
         }
 
-        Assert.True(await Eventually.WaitAsync(async () => await ReceivedAsync(banned) > 0, TimeSpan.FromSeconds(20), Cancellation),
+        Assert.True(await Eventually.WaitAsync(async () => await RawConnections.ReceivedAsync(banned, stack.SshPort) > 0, TimeSpan.FromSeconds(20), Cancellation),
             "the deleted ban still holds");
         var (afterwards, _, afterwardsErrors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={banned}");
         Assert.True(afterwards == 0, afterwardsErrors);
@@ -57,12 +55,12 @@ public sealed class AdmissionTests(StackFixture stack)
             // Ten connections that never finish a handshake: the default per-address limit (MaxStartups-like).
             for (var i = 0; i < 10; i++)
             {
-                var socket = await ConnectFromAsync(greedy);
+                var socket = await RawConnections.ConnectFromAsync(greedy, stack.SshPort);
                 silent.Add(socket);
-                Assert.StartsWith("SSH-2.0-K8shell_", await IdentificationAsync(socket)); // each one was admitted
+                Assert.StartsWith("SSH-2.0-K8shell_", await RawConnections.IdentificationAsync(socket)); // each one was admitted
             }
 
-            Assert.Equal(0, await ReceivedAsync(greedy)); // the eleventh is closed without a word
+            Assert.Equal(0, await RawConnections.ReceivedAsync(greedy, stack.SshPort)); // the eleventh is closed without a word
             var (exitCode, _, errors) = await _gateway.SshAsync("true", null, "-o", $"BindAddress={greedy}");
             Assert.Equal(255, exitCode);
             Assert.Contains("kex_exchange_identification", errors);
@@ -78,10 +76,4 @@ public sealed class AdmissionTests(StackFixture stack)
         Assert.True(await Eventually.WaitAsync(async () => (await _gateway.SshAsync("true", null, "-o", $"BindAddress={greedy}")).ExitCode == 0,
             TimeSpan.FromSeconds(20), Cancellation), "the greedy address never got its slots back");
     }
-
-    private Task<Socket> ConnectFromAsync(IPAddress source) => RawConnections.ConnectFromAsync(source, stack.SshPort);
-
-    private static Task<string> IdentificationAsync(Socket socket) => RawConnections.IdentificationAsync(socket);
-
-    private Task<int> ReceivedAsync(IPAddress source) => RawConnections.ReceivedAsync(source, stack.SshPort);
 }

@@ -1,6 +1,7 @@
 using K8shell.AppHost.Model;
 using K8shell.Testing;
 using K8shell.Testing.AppHost;
+using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -38,6 +39,18 @@ public abstract class AppHostStack : IAsyncLifetime
 
     /// <summary>The run's K8SHELL_DATA: every service's state under a folder named after it.</summary>
     public string DataDirectory => _builder?.Options.DataDirectory ?? throw new InvalidOperationException("the stack has not started");
+
+    /// <summary>A connection of the test's own to the stack's nats-server (its buckets and subjects); the caller disposes it.</summary>
+    public async Task<NatsConnection> ConnectNatsAsync()
+    {
+        var nats = new NatsConnection(new NatsOpts { Url = await App.GetConnectionStringAsync("nats") ?? "" });
+        await nats.ConnectAsync();
+        return nats;
+    }
+
+    /// <summary>The Process backend's running workspaces: a <c>k8shelld.pid</c> ("pid start-time") in each workspace's folder, in path order.</summary>
+    public List<string> DaemonPidFiles() =>
+        [.. Directory.EnumerateFiles(DataDirectory, "k8shelld.pid", SearchOption.AllDirectories).Order()];
 
     public async ValueTask InitializeAsync()
     {

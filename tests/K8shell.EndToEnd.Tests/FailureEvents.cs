@@ -1,5 +1,4 @@
 using System.Text.Json;
-using K8shell.Testing.AppHost;
 using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
@@ -18,7 +17,7 @@ public sealed class FailureEvents : IAsyncDisposable
 
     public static async Task<FailureEvents> SubscribeAsync(AppHostStack stack, CancellationToken cancellationToken)
     {
-        var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
+        var nats = await stack.ConnectNatsAsync();
         var subscription = await nats.SubscribeCoreAsync<string>("ssh.failures", cancellationToken: cancellationToken);
         await nats.PingAsync(cancellationToken); // the server has the subscription before anything fails
         return new FailureEvents(nats, subscription);

@@ -1,8 +1,6 @@
 using System.Net;
 using K8shell.ServiceDefaults.Nats;
 using K8shell.Testing;
-using K8shell.Testing.AppHost;
-using NATS.Client.Core;
 
 namespace K8shell.EndToEnd.Tests;
 
@@ -24,7 +22,7 @@ public sealed class ShieldTests(StackFixture stack)
         var attacker = IPAddress.Parse("127.0.0.4");
         var strangerKey = Path.Combine(stack.Home, $"stranger-{Guid.NewGuid():N}");
         await SshKeys.GenerateAsync(strangerKey, cancellationToken: Cancellation);
-        await using var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
+        await using var nats = await stack.ConnectNatsAsync();
         var bans = await BanBucket.OpenAsync(nats, Cancellation);
         try
         {

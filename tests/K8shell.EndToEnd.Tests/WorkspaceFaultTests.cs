@@ -50,8 +50,7 @@ public sealed class WorkspaceFaultTests(StackFixture stack)
     /// <summary>The Process backend's daemon of <paramref name="workspace"/>, from its pid file in the workspace's folder.</summary>
     private System.Diagnostics.Process DaemonOf(string workspace)
     {
-        var pidFile = Directory.EnumerateFiles(stack.DataDirectory, "k8shelld.pid", SearchOption.AllDirectories)
-            .Single(file => Path.GetFileName(Path.GetDirectoryName(file)) == workspace);
+        var pidFile = stack.DaemonPidFiles().Single(file => Path.GetFileName(Path.GetDirectoryName(file)) == workspace);
         return System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Split(' ')[0])); // "pid start-time"
     }
 }

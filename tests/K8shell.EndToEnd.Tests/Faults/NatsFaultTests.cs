@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using K8shell.ServiceDefaults.Nats;
 using K8shell.Testing;
-using K8shell.Testing.AppHost;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Net;
@@ -32,7 +31,7 @@ public sealed partial class FaultStackTests
             await outage.EndAsync();
         }
 
-        await using var back = await ConnectNatsAsync();
+        await using var back = await stack.ConnectNatsAsync();
         Assert.True(await Eventually.WaitAsync(async () => await FailuresCountedAsync(back, failing) == 1, TimeSpan.FromSeconds(30), Cancellation),
             "the failed login made while NATS was down never reached Shield after NATS came back");
 
@@ -51,13 +50,6 @@ public sealed partial class FaultStackTests
         }
         Assert.True(await Eventually.WaitAsync(async () => await RawConnections.ReceivedAsync(banned, stack.SshPort) > 0, TimeSpan.FromSeconds(20), Cancellation),
             "the lifted ban still holds");
-    }
-
-    private async Task<NatsConnection> ConnectNatsAsync()
-    {
-        var nats = new NatsConnection(new NatsOpts { Url = await stack.App.GetConnectionStringAsync("nats") ?? "" });
-        await nats.ConnectAsync();
-        return nats;
     }
 
     /// <summary>How many failures of <paramref name="address"/> Shield holds in its state bucket (0 before its first).</summary>

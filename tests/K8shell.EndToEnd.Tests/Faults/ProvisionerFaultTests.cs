@@ -15,30 +15,30 @@ public sealed partial class FaultStackTests
         await using (var outage = await OutageOfAsync("provisioner"))
         {
             // Taken once it is down: a stopping Provisioner stops the daemons it runs (KeepRunningOnShutdown is off).
-            var daemonsBefore = DaemonPidFiles();
+            var daemonsBefore = stack.DaemonPidFiles();
             var (exitCode, output, errors) = await _gateway.SshAsync("echo ran", userString);
             Assert.True(exitCode == 255, $"a login without the Provisioner exited {exitCode}: {output} {errors}"); // the command never ran
             Assert.Equal("", output);
             Assert.Equal("k8shell: provisioning service unavailable, try again\n", errors);
 
             Assert.Empty(await SessionsSinceAsync(before)); // the record is made only once there is a workspace
-            Assert.Equal(daemonsBefore, DaemonPidFiles()); // and no workspace was started
+            Assert.Equal(daemonsBefore, stack.DaemonPidFiles()); // and no workspace was started
             await outage.EndAsync();
         }
 
         var (again, againOutput, againErrors) = await _gateway.SshAsync("echo $K8SHELL_WORKSPACE", userString);
         Assert.True(again == 0, $"the first login after the Provisioner came back exited {again}: {againErrors}");
         Assert.StartsWith($"{stack.User}-", againOutput);
-        Assert.Contains(DaemonPidFiles(), file => file.Contains(againOutput.Trim(), StringComparison.Ordinal));
+        Assert.Contains(stack.DaemonPidFiles(), file => file.Contains(againOutput.Trim(), StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Provisioner_killed_while_it_starts_a_workspace_the_login_is_told_and_the_next_one_gets_that_workspace()
     {
         var userString = $"{stack.User}~{AppHostStack.SlowBlueprint}"; // its init script takes 10 s: time to kill the Provisioner under it
-        var daemonsBefore = DaemonPidFiles();
+        var daemonsBefore = stack.DaemonPidFiles();
         using var login = _gateway.Start("echo $K8SHELL_WORKSPACE", userString);
-        Assert.True(await Eventually.WaitAsync(() => DaemonPidFiles().Count > daemonsBefore.Count, TimeSpan.FromSeconds(30), Cancellation),
+        Assert.True(await Eventually.WaitAsync(() => stack.DaemonPidFiles().Count > daemonsBefore.Count, TimeSpan.FromSeconds(30), Cancellation),
             "the Provisioner never started the workspace's daemon");
 
         using (var provisioner = System.Diagnostics.Process.GetProcessById(stack.App.GetResourceProcessId("provisioner")
@@ -63,12 +63,8 @@ public sealed partial class FaultStackTests
         var (again, againOutput, againErrors) = await _gateway.SshAsync("echo $K8SHELL_WORKSPACE", userString);
         Assert.True(again == 0, $"the first login after the Provisioner came back exited {again}: {againErrors}");
         var workspace = againOutput.Trim();
-        var added = DaemonPidFiles().Except(daemonsBefore).ToList();
+        var added = stack.DaemonPidFiles().Except(daemonsBefore).ToList();
         Assert.True(added.Count == 1 && added[0].Contains($"/{workspace}/", StringComparison.Ordinal),
             $"workspace {workspace}: daemons started by the two logins: {string.Join(", ", added)}");
     }
-
-    /// <summary>The Process backend's running workspaces: a pid file in each workspace's folder.</summary>
-    private List<string> DaemonPidFiles() =>
-        [.. Directory.EnumerateFiles(stack.DataDirectory, "k8shelld.pid", SearchOption.AllDirectories).Order()];
 }

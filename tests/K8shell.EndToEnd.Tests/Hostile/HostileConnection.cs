@@ -19,13 +19,8 @@ internal sealed class HostileConnection(Socket socket) : IDisposable
 
     public Socket Socket => socket;
 
-    public static async Task<HostileConnection> OpenAsync(IPAddress source, int port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(source, 0));
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), Cancellation);
-        return new HostileConnection(socket);
-    }
+    public static async Task<HostileConnection> OpenAsync(IPAddress source, int port) =>
+        new(await RawConnections.ConnectFromAsync(source, port));
 
     /// <summary>Sends <paramref name="bytes"/>; false when the gateway had already closed the connection.</summary>
     public async Task<bool> TrySendAsync(ReadOnlyMemory<byte> bytes)

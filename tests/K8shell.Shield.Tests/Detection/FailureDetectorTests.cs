@@ -1,6 +1,7 @@
 using System.Net;
 using K8shell.Shield.Detection;
 using K8shell.Shield.State;
+using K8shell.Testing;
 using Microsoft.Extensions.Options;
 
 namespace K8shell.Shield.Tests.Detection;
@@ -8,7 +9,7 @@ namespace K8shell.Shield.Tests.Detection;
 /// <summary>The detection algorithm of the reference §6.3 on a clock the test sets.</summary>
 public sealed class FailureDetectorTests
 {
-    private readonly SettableTime _time = new();
+    private readonly SettableTime _time = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
 
     private static FailureDetector Detector(Action<ShieldOptions>? configure = null)
     {

@@ -29,11 +29,14 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
     private readonly List<IHost> _started = [];
     private NatsConnection? _proxy;
 
-    public SettableTime Time { get; } = new();
+    public SettableTime Time { get; } = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
 
     public RecordingRunner Runner { get; } = new();
 
     public string Subject => $"ssh.failures.t{_id}";
+
+    /// <summary>Shield's JetStream stream of <see cref="Subject"/>.</summary>
+    public string FailureStream => $"FAILURES_{_id}";
 
     public string StateBucket => $"state-{_id}";
 
@@ -43,7 +46,7 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
     {
         ["ConnectionStrings:nats"] = natsUrl,
         ["Shield:Subject"] = Subject,
-        ["Shield:Stream"] = $"FAILURES_{_id}",
+        ["Shield:Stream"] = FailureStream,
         ["Shield:StateBucket"] = StateBucket,
         ["Shield:BansBucket"] = BansBucket,
         ["Shield:RetryDelay"] = "00:00:00.100",
@@ -88,7 +91,7 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
         {
             try
             {
-                await jetStream.GetConsumerAsync($"FAILURES_{_id}", "shield", Cancellation);
+                await jetStream.GetConsumerAsync(FailureStream, "shield", Cancellation);
                 return true;
             }
             catch (NATS.Client.JetStream.NatsJSApiException)
@@ -156,7 +159,7 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
         var jetStream = Proxy().CreateJetStreamContext();
         var drained = await Eventually.WaitAsync(async () =>
         {
-            var stream = await jetStream.GetStreamAsync($"FAILURES_{_id}", cancellationToken: Cancellation);
+            var stream = await jetStream.GetStreamAsync(FailureStream, cancellationToken: Cancellation);
             return stream.Info.State.Messages == 0;
         }, Patience, Cancellation);
         Assert.True(drained, "the failure events were not all consumed");

@@ -14,7 +14,7 @@ namespace K8shell.SshProxy.Tests.Admission;
 public sealed class BanListTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly SettableTime _time = new();
+    private readonly SettableTime _time = new(DateTimeOffset.UtcNow);
     private RestartableNatsServer _nats = null!;
     private NatsConnection _proxyConnection = null!;
     private NatsConnection? _shieldConnection;
