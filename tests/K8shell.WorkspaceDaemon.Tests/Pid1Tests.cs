@@ -51,29 +51,34 @@ public sealed class Pid1Tests(DaemonFixture daemon)
     public async Task As_root_in_an_image_without_the_user_it_creates_the_account_and_its_home()
     {
         Assert.True(Environment.UserName == "root", "creating accounts needs root, as the pod's daemon has");
-        // The daemon gets copies of passwd and group, bind-mounted in a mount namespace of its own: the machine's stay untouched.
+        // The daemon gets passwd and group files of its own, bind-mounted in a mount namespace of its own: the machine's stay
+        // untouched. They are written here rather than copied from the machine's, whose accounts other tests add and delete
+        // meanwhile (AsUserTests) and where an earlier broken run may have left an account; the name is new for the same reason.
+        var user = $"k8sh-{Guid.NewGuid():N}"[..16];
         var scratch = Directory.CreateTempSubdirectory("k8shelld-accounts-").FullName;
         File.SetUnixFileMode(scratch, (UnixFileMode)0b111_101_101); // like /home: the user must be able to reach their home
         try
         {
-            var (passwd, group, home) = (Path.Combine(scratch, "passwd"), Path.Combine(scratch, "group"), Path.Combine(scratch, "home", "created"));
-            // Both copies lack their final newline, as some images' files (and CI's) do: the daemon must still put its lines on their own.
-            File.WriteAllText(passwd, File.ReadAllText("/etc/passwd").TrimEnd('\n'));
-            File.WriteAllText(group, File.ReadAllText("/etc/group").TrimEnd('\n') + "\nk8sh-extra:x:4323:someone,k8sh-created"); // a supplementary group the login must get
+            var (passwd, group, home) = (Path.Combine(scratch, "passwd"), Path.Combine(scratch, "group"), Path.Combine(scratch, "home", user));
+            // Neither ends with a newline, as some images' files do: the daemon must still put its lines on their own.
+            File.WriteAllText(passwd, "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin");
+            File.WriteAllText(group, $"root:x:0:\nnogroup:x:65534:\nk8sh-extra:x:4323:someone,{user}"); // a supplementary group the login must get
             await using var daemonInImage = await daemon.StartDaemonAsync(
                 ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
                  $"mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
-                new() { ["Workspace__User"] = "k8sh-created", ["Workspace__Uid"] = "4321", ["Workspace__Gid"] = "4322", ["Workspace__Home"] = home });
+                new() { ["Workspace__User"] = user, ["Workspace__Uid"] = "4321", ["Workspace__Gid"] = "4322", ["Workspace__Home"] = home });
             using var channel = daemon.ChannelTo(daemonInImage);
 
             await using var run = await ProcessRun.ExecAsync(new ProcessService.ProcessServiceClient(channel),
                 new ProcessStart { Command = "id; stat -c '%U:%G' \"$HOME\"" });
 
-            Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, $"{run.Stderr}\nthe daemon's passwd:\n{await File.ReadAllTextAsync(passwd, Cancellation)}");
-            Assert.Equal("uid=4321(k8sh-created) gid=4322(k8sh-created) groups=4322(k8sh-created),4323(k8sh-extra)\nk8sh-created:k8sh-created\n", run.Stdout);
-            Assert.EndsWith($"k8sh-created:x:4321:4322:k8sh-created:{home}:/bin/bash\n", await File.ReadAllTextAsync(passwd, Cancellation));
-            Assert.EndsWith("\nk8sh-extra:x:4323:someone,k8sh-created\nk8sh-created:x:4322:\n", await File.ReadAllTextAsync(group, Cancellation));
-            Assert.DoesNotContain("k8sh-created", await File.ReadAllTextAsync("/etc/passwd", Cancellation));
+            var files = $"the daemon's passwd:\n{await File.ReadAllTextAsync(passwd, Cancellation)}\nits group:\n{await File.ReadAllTextAsync(group, Cancellation)}";
+            Assert.True((await run.WaitForExitAsync(Cancellation)).ExitStatus == 0, $"{run.Stderr}\n{files}");
+            Assert.True($"uid=4321({user}) gid=4322({user}) groups=4322({user}),4323(k8sh-extra)\n{user}:{user}\n" == run.Stdout, $"{run.Stdout}\n{files}");
+            Assert.EndsWith($"/usr/sbin/nologin\n{user}:x:4321:4322:{user}:{home}:/bin/bash\n", await File.ReadAllTextAsync(passwd, Cancellation));
+            Assert.EndsWith($"\nk8sh-extra:x:4323:someone,{user}\n{user}:x:4322:\n", await File.ReadAllTextAsync(group, Cancellation));
+            Assert.DoesNotContain(user, await File.ReadAllTextAsync("/etc/passwd", Cancellation));
+            Assert.DoesNotContain(user, await File.ReadAllTextAsync("/etc/group", Cancellation));
         }
         finally
         {
