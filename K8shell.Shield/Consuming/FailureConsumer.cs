@@ -86,7 +86,17 @@ internal sealed partial class FailureConsumer(
                 await message.AckTerminateAsync(cancellationToken: cancellationToken);
                 continue;
             }
-            await CountAsync(failure, address, cancellationToken);
+            try
+            {
+                await CountAsync(failure, address, cancellationToken);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Back after the retry delay instead of the 30 s acknowledgement wait: its ban is due now.
+                LogCountFailed(logger, exception, address, _options.RetryDelay);
+                await message.NakAsync(delay: _options.RetryDelay, cancellationToken: cancellationToken);
+                continue;
+            }
             await message.AckAsync(cancellationToken: cancellationToken);
         }
     }
@@ -98,11 +108,8 @@ internal sealed partial class FailureConsumer(
             return;
         }
         var now = time.GetUtcNow();
-        var verdict = await state.CountAsync(address, new DateTimeOffset(failure.Timestamp), now, cancellationToken);
-        if (verdict.Ban is { } ban)
-        {
-            await issuer.IssueAsync(address, ban, now, cancellationToken);
-        }
+        await state.CountAsync(address, new DateTimeOffset(failure.Timestamp), now,
+            (ban, cancellation) => issuer.IssueAsync(address, ban, now, cancellation), cancellationToken);
     }
 
     private bool TryRead(byte[]? data, out FailureEvent failure, out IPAddress address)
@@ -132,6 +139,9 @@ internal sealed partial class FailureConsumer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shield: consuming stream {Stream} failed; retrying in {RetryDelay}")]
     private static partial void LogConsumeFailed(ILogger logger, Exception exception, string stream, TimeSpan retryDelay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shield: counting a failure of {Address} failed; it comes back in {RetryDelay}")]
+    private static partial void LogCountFailed(ILogger logger, Exception exception, IPAddress address, TimeSpan retryDelay);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shield: an event in stream {Stream} is not a failure event with a client address; dropped")]
     private static partial void LogUnreadable(ILogger logger, Exception? exception, string stream);

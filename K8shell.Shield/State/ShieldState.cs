@@ -9,14 +9,21 @@ namespace K8shell.Shield.State;
 /// Per-address records in the shared KV bucket, changed only by revision-checked writes: two replicas counting
 /// failures of one address at once both read revision r, one write wins, the other fails and counts again on top of
 /// the winner's record. So replicas agree without a lock, and no failure or strike is lost.
+/// A ban the count earns is issued before the record that says so is written: if the ban cannot be written, the
+/// record stays as it was and the event, delivered again, earns it again (ban writes are idempotent). Written the
+/// other way round, a redelivered event would find the strike already taken and the ban would never be issued.
 /// </summary>
 internal sealed class ShieldState(ShieldBuckets buckets, FailureDetector detector, StateCleanup cleanup)
 {
     /// <summary>Conflicts come from replicas racing on one address; this many in a row means something else is wrong.</summary>
     private const int MaxAttempts = 20;
 
-    /// <summary>Counts a failure of <paramref name="address"/> (at <paramref name="at"/>, seen <paramref name="now"/>) and stores the outcome.</summary>
-    public async Task<Verdict> CountAsync(IPAddress address, DateTimeOffset at, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a failure of <paramref name="address"/> (at <paramref name="at"/>, seen <paramref name="now"/>), has
+    /// <paramref name="issue"/> put the ban it earns into effect, and stores the outcome.
+    /// </summary>
+    public async Task<Verdict> CountAsync(IPAddress address, DateTimeOffset at, DateTimeOffset now,
+        Func<BanDecision, CancellationToken, Task> issue, CancellationToken cancellationToken)
     {
         var store = await buckets.StateAsync(cancellationToken);
         var key = BanEntry.KeyFor(address);
@@ -25,6 +32,10 @@ internal sealed class ShieldState(ShieldBuckets buckets, FailureDetector detecto
             var current = await store.TryGetEntryAsync<byte[]>(key, cancellationToken: cancellationToken);
             var record = current.Success && current.Value.Value is { } bytes ? Read(bytes) : null;
             var verdict = detector.Count(record, at, now);
+            if (verdict.Ban is { } ban)
+            {
+                await issue(ban, cancellationToken);
+            }
             // A missing or deleted key is created (NATS.Net's create also takes over a delete marker); an existing one is
             // updated only if nobody wrote it since we read it.
             var written = current.Success

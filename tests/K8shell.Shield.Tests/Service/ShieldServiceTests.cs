@@ -73,6 +73,27 @@ public sealed class ShieldServiceTests(NatsServerFixture nats) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_ban_that_cannot_be_written_is_issued_when_its_event_comes_back()
+    {
+        await _bed.StartAsync();
+        await _bed.PublishFailuresAsync("203.0.113.60", 4);
+        await _bed.WaitForBanAsync("203.0.113.60"); // Shield has opened the bans bucket
+        await _bed.DeleteBansBucketAsync();
+
+        await _bed.PublishFailuresAsync("192.0.2.61", 4);
+        // The fourth event's ban fails: it is refused and back within the bed's 100 ms retry delay (not the 30 s
+        // acknowledgement wait), and the record does not take the strike the ban never got.
+        Assert.True(await Eventually.WaitAsync(async () => await _bed.RedeliveredAsync() > 0, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken),
+            "the event whose ban failed was not delivered again within 10 s");
+        var waiting = await _bed.WaitForRecordAsync("192.0.2.61", record => record.Failures.Count == 3, "three failures counted");
+        Assert.Equal(0, waiting.Strikes);
+
+        Assert.Null(await _bed.BanAsync("192.0.2.61")); // the bucket is back, as the proxies would create it
+        Assert.EndsWith("strike 1", (await _bed.WaitForBanAsync("192.0.2.61")).Reason);
+        Assert.Equal(1, (await _bed.WaitForRecordAsync("192.0.2.61", record => record.Strikes > 0, "the strike taken")).Strikes);
+    }
+
+    [Fact]
     public async Task Whitelisted_addresses_are_never_counted_nor_banned()
     {
         await _bed.StartAsync(("Shield:Whitelist:0", "192.0.2.0/24"));

@@ -115,6 +115,13 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
         await Proxy().PingAsync(Cancellation);
     }
 
+    /// <summary>Takes the bans bucket away under a running Shield, as an operator's mistake would; <see cref="BanAsync"/> brings it back.</summary>
+    public async Task DeleteBansBucketAsync() => await Proxy().CreateKeyValueStoreContext().DeleteStoreAsync(BansBucket, Cancellation);
+
+    /// <summary>How many events Shield's consumer has had delivered again (not acknowledged in time, or refused).</summary>
+    public async Task<long> RedeliveredAsync() =>
+        (await Proxy().CreateJetStreamContext().GetConsumerAsync(FailureStream, "shield", Cancellation)).Info.NumRedelivered;
+
     public async Task<BanEntry?> BanAsync(string address)
     {
         var bans = await Proxy().CreateKeyValueStoreContext().OpenOrCreateAsync(BanEntry.BucketConfig(BansBucket, BanEntry.DefaultBucketMaxAge), Cancellation);
