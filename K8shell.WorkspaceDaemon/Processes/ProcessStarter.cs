@@ -71,7 +71,6 @@ internal sealed class ProcessStarter(UserProcesses processes, InitScriptRunner i
         return WorkspaceAccount.From(entry);
     }
 
-    /// <summary>The blueprint's splash and how the init scripts went, as the first shell should see them.</summary>
     /// <summary>The blueprint's splash with its fields filled in, then how the init scripts went; CR LF for the terminal.</summary>
     private string? Splash(WorkspaceAccount account, ClaimsPrincipal caller)
     {
