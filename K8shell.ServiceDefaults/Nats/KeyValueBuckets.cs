@@ -36,15 +36,16 @@ public static class KeyValueBuckets
         {
             store = await keyValue.GetStoreAsync(config.Bucket, cancellationToken);
         }
-        await WaitUntilServingAsync(store, cancellationToken);
+        await store.WaitUntilServingAsync(cancellationToken);
         return store;
     }
 
     /// <summary>
     /// Reads a key nobody writes until the stream answers (found or not), each try given a short time: in that moment a
     /// read gets "no responders" or no answer at all. Bounded: a server that never answers is the caller's failure.
+    /// For a bucket found with a look-up (GetStoreAsync) while another service may be creating it.
     /// </summary>
-    private static async Task WaitUntilServingAsync(INatsKVStore store, CancellationToken cancellationToken)
+    public static async Task WaitUntilServingAsync(this INatsKVStore store, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + ServingPatience;
         while (true)

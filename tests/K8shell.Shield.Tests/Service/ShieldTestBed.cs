@@ -135,6 +135,7 @@ internal sealed class ShieldTestBed(string natsUrl) : IAsyncDisposable
         try
         {
             state = await Proxy().CreateKeyValueStoreContext().GetStoreAsync(StateBucket, Cancellation);
+            await state.WaitUntilServingAsync(Cancellation); // Shield may be creating it this moment
         }
         catch (NATS.Client.JetStream.NatsJSApiException)
         {
