@@ -12,6 +12,9 @@ namespace K8shell.EndToEnd.Tests;
 /// </summary>
 public sealed class AdmissionTests(StackFixture stack)
 {
+    /// <summary>The address that takes all its pre-auth slots; whitelisted in Shield (see <see cref="StackFixture"/>).</summary>
+    public const string Greedy = "127.0.0.3";
+
     private readonly Gateway _gateway = new(stack);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
@@ -48,7 +51,7 @@ public sealed class AdmissionTests(StackFixture stack)
     [Fact]
     public async Task A_client_holding_its_share_of_pre_auth_slots_gets_no_more_and_others_still_log_in()
     {
-        var greedy = IPAddress.Parse("127.0.0.3");
+        var greedy = IPAddress.Parse(Greedy);
         var silent = new List<Socket>();
         try
         {
