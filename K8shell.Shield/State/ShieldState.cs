@@ -22,7 +22,7 @@ internal sealed class ShieldState(ShieldBuckets buckets, FailureDetector detecto
     /// Counts a failure of <paramref name="address"/> (at <paramref name="at"/>, seen <paramref name="now"/>), has
     /// <paramref name="issue"/> put the ban it earns into effect, and stores the outcome.
     /// </summary>
-    public async Task<Verdict> CountAsync(IPAddress address, DateTimeOffset at, DateTimeOffset now,
+    public async Task CountAsync(IPAddress address, DateTimeOffset at, DateTimeOffset now,
         Func<BanDecision, CancellationToken, Task> issue, CancellationToken cancellationToken)
     {
         var store = await buckets.StateAsync(cancellationToken);
@@ -43,7 +43,7 @@ internal sealed class ShieldState(ShieldBuckets buckets, FailureDetector detecto
                 : await store.TryCreateAsync(key, verdict.Record.ToJson(), cancellationToken: cancellationToken);
             if (written.Success)
             {
-                return verdict;
+                return;
             }
             if (attempt == MaxAttempts)
             {
