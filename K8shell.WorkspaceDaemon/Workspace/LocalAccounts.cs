@@ -26,10 +26,31 @@ public static class LocalAccounts
         AppendLine(passwdFile, $"{name}:x:{uid}:{gid}:{name}:{home}:{shell}");
         if (!Directory.Exists(home))
         {
-            Directory.CreateDirectory(home);
+            CreateWithMode(home, HomeMode);
             LibC.ChangeOwner(home, uid, gid);
         }
         return new PasswdEntry(name, uid, gid, home, shell);
+    }
+
+    /// <summary>The user's alone, as adduser makes it.</summary>
+    private const UnixFileMode HomeMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>What /home has: everyone may pass through to their own home.</summary>
+    private const UnixFileMode ParentMode = HomeMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and its missing parents with modes set after the fact: mkdir's
+    /// modes pass through the umask the daemon inherited, and under a strict one (077) a parent it created
+    /// would shut the user out of their home.
+    /// </summary>
+    private static void CreateWithMode(string directory, UnixFileMode mode)
+    {
+        if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(directory)) is { } parent && !Directory.Exists(parent))
+        {
+            CreateWithMode(parent, ParentMode);
+        }
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, mode);
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ public sealed class LocalAccountsTests : IDisposable
     [Fact]
     public async Task A_missing_user_gets_a_group_an_account_and_a_home_it_owns()
     {
-        var home = Path.Combine(_directory, "home", "dev");
+        var parent = Path.Combine(_directory, "home");
+        var home = Path.Combine(parent, "dev");
 
         var created = LocalAccounts.Create("dev", 4242, 4343, home, "/bin/bash", Passwd, Group);
 
@@ -28,7 +29,8 @@ public sealed class LocalAccountsTests : IDisposable
         Assert.EndsWith($"dev:x:4242:4343:dev:{home}:/bin/bash\n", File.ReadAllText(Passwd));
         Assert.EndsWith("dev:x:4343:\n", File.ReadAllText(Group));
         Assert.Contains(created, PasswdEntry.ReadAll(Passwd));
-        Assert.Equal("4242", await Tools.OwnerAsync(home, "%u")); // chown needs root, as the daemon in a pod is
+        Assert.Equal("4242 700", await Tools.OwnerAsync(home, "%u %a")); // chown needs root, as the daemon in a pod is
+        Assert.Equal("755", await Tools.OwnerAsync(parent, "%a")); // a parent it had to create lets the user through
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
         // The daemon gets passwd and group files of its own, bind-mounted in a mount namespace of its own: the machine's stay
         // untouched. They are written here rather than copied from the machine's, whose accounts other tests add and delete
         // meanwhile (AsUserTests) and where an earlier broken run may have left an account; the name is new for the same reason.
+        // The daemon runs under the strictest umask: what it creates for the user must not depend on the one it inherits.
         var user = $"k8sh-{Guid.NewGuid():N}"[..16];
         var scratch = Directory.CreateTempSubdirectory("k8shelld-accounts-").FullName;
         File.SetUnixFileMode(scratch, (UnixFileMode)0b111_101_101); // like /home: the user must be able to reach their home
@@ -63,9 +64,13 @@ public sealed class Pid1Tests(DaemonFixture daemon)
             // Neither ends with a newline, as some images' files do: the daemon must still put its lines on their own.
             File.WriteAllText(passwd, "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin");
             File.WriteAllText(group, $"root:x:0:\nnogroup:x:65534:\nk8sh-extra:x:4323:someone,{user}"); // a supplementary group the login must get
+            foreach (var file in new[] { passwd, group })
+            {
+                File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100); // as in an image, whatever this process's umask
+            }
             await using var daemonInImage = await daemon.StartDaemonAsync(
                 ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
-                 $"mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
+                 $"umask 077 && mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
                 new() { ["Workspace__User"] = user, ["Workspace__Uid"] = "4321", ["Workspace__Gid"] = "4322", ["Workspace__Home"] = home });
             using var channel = daemon.ChannelTo(daemonInImage);
 
