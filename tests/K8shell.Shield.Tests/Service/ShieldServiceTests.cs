@@ -32,6 +32,8 @@ public sealed class ShieldServiceTests(NatsServerFixture nats) : IAsyncLifetime
         Assert.Equal(_bed.Time.Now.UtcDateTime, ban.BannedAt);
         Assert.Equal((_bed.Time.Now + TimeSpan.FromMinutes(1)).UtcDateTime, ban.ExpiresAt);
         Assert.Equal("4 failed logins in 00:05:00, strike 1", ban.Reason);
+        // The plugins run once the proxies' ban is written: the command may come a moment after the ban is visible.
+        await Eventually.WaitAsync(() => !_bed.Runner.CommandLines.IsEmpty, ShieldTestBed.Patience, TestContext.Current.CancellationToken);
         Assert.Equal(["nft add element inet k8shell banned_v4 { 203.0.113.9 timeout 60s }"], _bed.Runner.CommandLines);
     }
 
