@@ -15,7 +15,19 @@ internal sealed class DaemonProbe(IdentityService.IdentityServiceClient identity
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
 
-    public static GrpcChannel ChannelTo(int port) => GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+    /// <summary>
+    /// A channel for polling a daemon that may not listen yet. A refused connection puts a channel into its reconnect
+    /// backoff (1 s at first), during which every call fails at once: the readiness of a daemon that starts listening
+    /// a moment after the first poll would be seen up to a second late.
+    /// </summary>
+    public static GrpcChannel ChannelTo(int port) => GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions
+    {
+        InitialReconnectBackoff = ReconnectBackoff,
+        MaxReconnectBackoff = ReconnectBackoff,
+    });
+
+    /// <summary>As often as <see cref="ProcessBackend"/> polls.</summary>
+    public static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(50);
 
     /// <summary>True when serving, false when up but not ready, null when nothing answers.</summary>
     public static async Task<bool?> IsServingAsync(GrpcChannel channel, CancellationToken cancellationToken)
