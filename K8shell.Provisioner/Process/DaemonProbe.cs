@@ -22,12 +22,12 @@ internal sealed class DaemonProbe(IdentityService.IdentityServiceClient identity
     /// </summary>
     public static GrpcChannel ChannelTo(int port) => GrpcChannel.ForAddress($"http://127.0.0.1:{port}", new GrpcChannelOptions
     {
-        InitialReconnectBackoff = ReconnectBackoff,
-        MaxReconnectBackoff = ReconnectBackoff,
+        InitialReconnectBackoff = PollInterval,
+        MaxReconnectBackoff = PollInterval,
     });
 
-    /// <summary>As often as <see cref="ProcessBackend"/> polls.</summary>
-    public static readonly TimeSpan ReconnectBackoff = TimeSpan.FromMilliseconds(50);
+    /// <summary>How often a starting daemon is asked whether it is ready; its channel backs off no longer.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>True when serving, false when up but not ready, null when nothing answers.</summary>
     public static async Task<bool?> IsServingAsync(GrpcChannel channel, CancellationToken cancellationToken)

@@ -21,7 +21,6 @@ internal sealed class ProcessBackend(
     ILogger<ProcessBackend> logger) : IWorkspaceBackend
 {
     private const int LaunchAttempts = 3;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ProcessBackendOptions _options = options.Value;
     private readonly string _root = Path.Combine(Path.GetFullPath(options.Value.DataDirectory, environment.ContentRootPath), "workspaces");
@@ -172,7 +171,7 @@ internal sealed class ProcessBackend(
                     yield return WorkspaceProgress.StageOf(WorkspaceStatus.Starting, "Initializing", "running the init scripts", folder.Name);
                     break;
             }
-            await Task.Delay(PollInterval, cancellationToken);
+            await Task.Delay(DaemonProbe.PollInterval, cancellationToken);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class DaemonProbeTests
         Assert.Null(await DaemonProbe.IsServingAsync(channel, Cancellation)); // refused: the channel backs off before it connects again
 
         await using var daemon = await StartHealthServiceAsync(port);
-        await Task.Delay(DaemonProbe.ReconnectBackoff * 6, Cancellation);
+        await Task.Delay(DaemonProbe.PollInterval * 6, Cancellation);
 
         // An answer, whatever the status. With the channel's default backoff (1 s ± 20 %) this poll would fail without
         // trying (null): a daemon's readiness seen up to a second late.
