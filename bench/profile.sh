@@ -11,12 +11,7 @@ measure=${PROFILE_MEASURE:-(head /dev/zero)}
 transfer=${PROFILE_WAIT_FOR:-/dev/zero}
 seconds=${PROFILE_SECONDS:-10}
 out=${PROFILE_DIR:-/tmp/k8shell-profile}
-"$root/scripts/prereqs.sh"
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v perf > /dev/null; then
-  echo "profile: installing linux-perf" >&2
-  as_root apt-get install -y -qq --no-install-recommends linux-perf > /dev/null
-fi
+"$root/scripts/prereqs.sh" linux-perf=/usr/bin/perf
 export PATH="$root/.tools/bin:$PATH" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 mkdir -p "$out"
 dotnet build -c Release -v q "$root/bench/K8shell.Bench" > "$out/build.log"

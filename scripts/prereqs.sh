@@ -35,6 +35,11 @@ declare -A packages=(
   [tshark]=/usr/bin/tshark
 )
 
+# A script that needs more (bench/profile.sh: linux-perf) names it the same way: package=file arguments.
+for extra in "$@"; do
+  packages[${extra%%=*}]=${extra#*=}
+done
+
 missing=()
 for package in "${!packages[@]}"; do
   [ -e "${packages[$package]}" ] || missing+=("$package")
