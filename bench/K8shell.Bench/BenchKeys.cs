@@ -17,5 +17,9 @@ internal sealed record BenchKeys(string Home, string HostKey, string UserKey, st
         return new BenchKeys(home, hostKey, userKey, authorizedKey);
     }
 
-    public SshTarget Sshd(Sshd sshd) => new("sshd", sshd.Port, Environment.UserName, UserKey);
+    public SshTarget Sshd(Sshd sshd) => new("sshd", sshd.Port, Environment.UserName, UserKey)
+    {
+        // The listener reaps each connection's processes, which reaped the command.
+        Cpu = new ServerCpu(() => [sshd.ProcessId], childrenReaped: () => ProcessStats.TreeNamed(sshd.ProcessId, "sshd").Count == 1),
+    };
 }

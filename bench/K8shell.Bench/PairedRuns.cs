@@ -22,13 +22,13 @@ internal static class PairedRuns
             for (var run = 0; run < runs; run++)
             {
                 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-                ourTimes.Add(await SshTarget.TimeAsync(measure.CommandLine(ours), cancellationToken));
+                await TimeAsync(measure, ours, ourTimes, cancellationToken);
                 if (inProcess)
                 {
                     ourTimes.AddAllocated(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
                 }
                 sampler?.Pause();
-                sshdTimes.Add(await SshTarget.TimeAsync(measure.CommandLine(sshd), cancellationToken));
+                await TimeAsync(measure, sshd, sshdTimes, cancellationToken);
                 sampler?.Resume();
             }
             if (sampler is not null)
@@ -44,6 +44,18 @@ internal static class PairedRuns
         return results;
     }
 
+    /// <summary>One run of <paramref name="measure"/> on <paramref name="target"/>, timed, with the server's CPU where it can be told.</summary>
+    private static async Task TimeAsync(Case measure, SshTarget target, Measurement measurement, CancellationToken cancellationToken)
+    {
+        var cpuBefore = target.Cpu?.Used();
+        measurement.Add(await SshTarget.TimeAsync(measure.CommandLine(target), cancellationToken));
+        if (target.Cpu is { } cpu)
+        {
+            await cpu.SettleAsync(cancellationToken);
+            measurement.AddCpu(cpu.Used() - cpuBefore!.Value);
+        }
+    }
+
     public static void Print(string title, IReadOnlyList<Comparison> results)
     {
         Report.Out.WriteLine();
@@ -53,6 +65,13 @@ internal static class PairedRuns
         {
             Report.Out.WriteLine($"{result.Name,-40} {Format(result.Ours, result.Mebibytes),-28} {Format(result.Sshd, result.Mebibytes),-28} " +
                               $"{result.Ratio:F2}x {(result.Throughput ? "speed of sshd" : "time of sshd")}");
+        }
+        foreach (var result in results.Where(result => result.Throughput && result.Ours.HasCpu && result.Sshd.HasCpu))
+        {
+            var gibibytes = result.Mebibytes / 1024.0;
+            var ours = result.Ours.MedianCpu.TotalSeconds / gibibytes;
+            var theirs = result.Sshd.MedianCpu.TotalSeconds / gibibytes;
+            Report.Out.WriteLine($"  server CPU per GiB, {result.Name}: k8shell {ours:F2} s, sshd {theirs:F2} s ({ours / theirs:F1}x; the servers' processes and the commands they ran)");
         }
         foreach (var result in results.Where(result => result.Throughput && result.Ours.HasAllocations))
         {

@@ -39,6 +39,11 @@ internal static class ProcessStats
 
     public static TimeSpan CpuTime(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (total, pid) => total + CpuTime(pid));
 
+    /// <summary>As <see cref="CpuTime(int)"/>, plus the CPU time of the children each process has waited for.</summary>
+    public static TimeSpan CpuTimeWithReapedChildren(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (total, pid) => total + (Stat(pid) is { } stat
+        ? TimeSpan.FromSeconds(stat[11..15].Sum(ticks => long.Parse(ticks, CultureInfo.InvariantCulture)) / TicksPerSecond)
+        : TimeSpan.Zero));
+
     private static IEnumerable<int> AllProcessIds() =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!, CultureInfo.InvariantCulture));
 

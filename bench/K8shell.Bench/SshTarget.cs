@@ -6,6 +6,9 @@ namespace K8shell.Bench;
 /// <summary>A server the measures run against: where it listens, as whom to log in (a user string for the proxy), with which key.</summary>
 internal sealed record SshTarget(string Name, int Port, string User, string KeyFile)
 {
+    /// <summary>Where the server's CPU is counted; null where it cannot be told from the client's (a server in this process).</summary>
+    public ServerCpu? Cpu { get; init; }
+
     private string Options => $"-F /dev/null -o Port={Port} -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityFile={KeyFile} " +
                               "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
 

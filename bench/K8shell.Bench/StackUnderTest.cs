@@ -41,7 +41,20 @@ internal sealed class StackUnderTest : IAsyncDisposable
         await _app.CreateGrpcClient<ProvisionerService.ProvisionerServiceClient>("provisioner", "ssh-proxy")
             .DeleteUserWorkspacesAsync(new DeleteUserWorkspacesRequest { Username = user }, cancellationToken: cancellationToken);
 
-    public SshTarget Target(BenchKeys keys) => new("k8shell", SshPort, Environment.UserName, keys.UserKey);
+    /// <summary>The proxy and the workspaces' k8shelld (the Provisioner's children; each reaps the commands it runs).</summary>
+    public SshTarget Target(BenchKeys keys) => new("k8shell", SshPort, Environment.UserName, keys.UserKey)
+    {
+        Cpu = new ServerCpu(() => [ProxyProcessId, .. DaemonProcessIds]),
+    };
+
+    private IEnumerable<int> DaemonProcessIds
+    {
+        get
+        {
+            var provisioner = _app.GetResourceProcessId("provisioner") ?? throw new InvalidOperationException("the Provisioner's process is gone");
+            return ProcessStats.TreeNamed(provisioner, "dotnet").Where(pid => pid != provisioner);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
