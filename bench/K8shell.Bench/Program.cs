@@ -1,12 +1,18 @@
 using K8shell.Bench;
+using K8shell.Bench.Transport;
 
 // bench/run.sh: the comparisons against OpenSSH's sshd, each printed as a table of medians, ranges and ratios.
-// BENCH_PARTS picks some of: library, stack, load, provisioning (default: all, in that order).
+// BENCH_PARTS picks some of: library, stack, load, provisioning, transport (default: all, in that order).
+if (args is [TransportServer.Command, var grpcPort, var upgradePort, var tcpPort])
+{
+    await TransportServer.RunAsync(int.Parse(grpcPort), int.Parse(upgradePort), int.Parse(tcpPort));
+    return;
+}
 var runs = Setting("BENCH_RUNS", 5);
 var mebibytes = Setting("BENCH_MIB", 1024);
 var sessions = Setting("BENCH_SESSIONS", 500);
 var keystrokes = Setting("BENCH_KEYSTROKES", 10);
-var parts = (Environment.GetEnvironmentVariable("BENCH_PARTS") ?? "library,stack,load,provisioning").Split(',', StringSplitOptions.TrimEntries);
+var parts = (Environment.GetEnvironmentVariable("BENCH_PARTS") ?? "library,stack,load,provisioning,transport").Split(',', StringSplitOptions.TrimEntries);
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(40));
 var cancellation = stop.Token;
 var directory = Directory.CreateTempSubdirectory("k8shell-bench-").FullName;
@@ -47,6 +53,10 @@ try
         {
             ProvisioningBenchmark.Print(await new ProvisioningBenchmark(keys, sshd, stack, runs).RunAsync(cancellation));
         }
+    }
+    if (parts.Contains("transport"))
+    {
+        await new TransportBenchmark(runs, mebibytes).RunAsync(cancellation);
     }
 }
 finally

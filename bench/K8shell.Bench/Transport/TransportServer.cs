@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using TcpListener = System.Net.Sockets.TcpListener;
+using Google.Protobuf;
+using Grpc.Core;
+using K8shell.Contracts.Workspace.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace K8shell.Bench.Transport;
+
+/// <summary>
+/// The sending end of the transport measure, in a process of its own (as k8shelld is): one stream of
+/// <see cref="TransportFrames.Size"/>-byte chunks to each caller, over the three carriers the measure compares.
+/// </summary>
+internal static class TransportServer
+{
+    public const string Command = "transport-server";
+
+    public static async Task RunAsync(int grpcPort, int upgradePort, int tcpPort)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddGrpc();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, upgradePort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        var app = builder.Build();
+        app.MapGrpcService<ZeroExec>();
+        app.MapGet("/", SendUpgradedAsync);
+        var tcp = new TcpListener(IPAddress.Loopback, tcpPort);
+        tcp.Start();
+        _ = AcceptTcpAsync(tcp);
+        await app.RunAsync();
+    }
+
+    /// <summary>gRPC as the proxy and k8shelld use it: an Exec stream of stdout messages over HTTP/2.</summary>
+    private sealed class ZeroExec : ProcessService.ProcessServiceBase
+    {
+        public override async Task Exec(IAsyncStreamReader<ProcessRequest> requests, IServerStreamWriter<ProcessResponse> responses, ServerCallContext context)
+        {
+            await requests.MoveNext(context.CancellationToken);
+            var chunk = UnsafeByteOperations.UnsafeWrap(new byte[TransportFrames.Size]);
+            for (var left = TransportFrames.Count(requests.Current.Start.Command); left > 0; left--)
+            {
+                await responses.WriteAsync(new ProcessResponse { Stdout = chunk }, context.CancellationToken);
+            }
+        }
+    }
+
+    /// <summary>An HTTP/1.1 connection upgraded to a plain byte stream (Kestrel's transport, no HTTP/2 framing).</summary>
+    private static async Task SendUpgradedAsync(HttpContext context)
+    {
+        var count = TransportFrames.Count(context.Request.Query["bytes"].ToString());
+        await using var stream = await context.Features.Get<IHttpUpgradeFeature>()!.UpgradeAsync();
+        await TransportFrames.SendAsync(stream, count, context.RequestAborted);
+    }
+
+    /// <summary>A socket of our own: the floor any carrier between two processes pays.</summary>
+    private static async Task AcceptTcpAsync(TcpListener listener)
+    {
+        while (true)
+        {
+            var socket = await listener.AcceptSocketAsync();
+            _ = Task.Run(async () =>
+            {
+                await using var stream = new NetworkStream(socket, ownsSocket: true);
+                using var request = new StreamReader(stream, leaveOpen: true);
+                var bytes = await request.ReadLineAsync();
+                await TransportFrames.SendAsync(stream, TransportFrames.Count(bytes!), CancellationToken.None);
+            });
+        }
+    }
+}
