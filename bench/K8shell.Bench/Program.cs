@@ -1,4 +1,5 @@
 using K8shell.Bench;
+using System.Runtime.InteropServices;
 using K8shell.Bench.Transport;
 
 // bench/run.sh: the comparisons against OpenSSH's sshd, each printed as a table of medians, ranges and ratios.
@@ -15,6 +16,10 @@ var keystrokes = Setting("BENCH_KEYSTROKES", 10);
 var parts = (Environment.GetEnvironmentVariable("BENCH_PARTS") ?? "library,stack,load,provisioning,transport").Split(',', StringSplitOptions.TrimEntries);
 using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(40));
 var cancellation = stop.Token;
+// Ctrl+C or timeout's SIGTERM ends the measure under way and unwinds through the disposals below: the stack's
+// services run in sessions of their own and would outlive this process, workspaces and all.
+using var interrupted = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 var directory = Directory.CreateTempSubdirectory("k8shell-bench-").FullName;
 try
 {
@@ -59,9 +64,20 @@ try
         await new TransportBenchmark(runs, mebibytes).RunAsync(cancellation);
     }
 }
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    Report.Out.WriteLine("bench: stopped (a signal, or the 40-minute limit); the stack and sshd are stopped too");
+    Environment.ExitCode = 130;
+}
 finally
 {
     Directory.Delete(directory, recursive: true);
+}
+
+void Stop(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    stop.Cancel();
 }
 
 static int Setting(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
