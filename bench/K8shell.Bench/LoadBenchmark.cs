@@ -11,9 +11,9 @@ internal sealed record LoadResult(
 /// <summary>
 /// Opens <paramref name="sessions"/> interactive sessions (PTY and shell) to one server, a few handshakes at a time as
 /// the servers' pre-auth limits want, then has every session type at once (a key about every second) and times each
-/// echo. The server's memory is its processes' proportional set size with the sessions open minus before them (the
-/// proxy's one process; sshd's listener and the processes it forks per connection, not the shells); CPU is the
-/// server's CPU time over the typing phase.
+/// echo. The server's memory is its processes' proportional set size with the sessions open minus before them, after a
+/// warm-up (the proxy's one process; sshd's listener and the processes it forks per connection, not the shells); CPU
+/// is the server's CPU time over the typing phase.
 /// </summary>
 internal sealed class LoadBenchmark(int sessions, int keystrokes)
 {
@@ -21,6 +21,7 @@ internal sealed class LoadBenchmark(int sessions, int keystrokes)
 
     public async Task<LoadResult> RunAsync(SshTarget target, Func<IReadOnlyList<int>> serverProcesses, CancellationToken cancellationToken)
     {
+        await WarmUpAsync(target, cancellationToken);
         var memoryBefore = ProcessStats.Pss(serverProcesses());
         var open = new ConcurrentBag<LoadSession>();
         var failures = new ConcurrentQueue<string>();
@@ -67,6 +68,27 @@ internal sealed class LoadBenchmark(int sessions, int keystrokes)
         {
             Parallel.ForEach(open, session => session.Dispose());
         }
+    }
+
+    /// <summary>
+    /// A few sessions opened, typed in and closed before the measure: what a server spends once (the proxy's JIT'd
+    /// code for a session's path, a workspace started, connections to the services) is not a session's memory.
+    /// </summary>
+    private static async Task WarmUpAsync(SshTarget target, CancellationToken cancellationToken)
+    {
+        var sessions = await Task.WhenAll(Enumerable.Range(0, HandshakesAtOnce).Select(_ => LoadSession.OpenAsync(target, null, cancellationToken)));
+        try
+        {
+            await Task.WhenAll(sessions.Select(session => session.TypeAsync(1, _ => { }, cancellationToken)));
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                session.Dispose();
+            }
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // their connections closed on the server too
     }
 
     public static void Print(IReadOnlyList<LoadResult> results)

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using TcpListener = System.Net.Sockets.TcpListener;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using K8shell.Contracts.Workspace.V1;
+using TcpListener = System.Net.Sockets.TcpListener;
 
 namespace K8shell.Bench.Transport;
 

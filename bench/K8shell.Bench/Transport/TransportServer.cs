@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using TcpListener = System.Net.Sockets.TcpListener;
 using Google.Protobuf;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
@@ -11,6 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TcpListener = System.Net.Sockets.TcpListener;
 
 namespace K8shell.Bench.Transport;
 
