@@ -53,6 +53,9 @@ var sshProxy = builder.AddProject<Projects.K8shell_SshProxy>("ssh-proxy")
     .WithCallerToken(sessions, "Sessions:Callers")
     .WithReference(nats).WaitFor(nats);
 sshProxy.WithEnvironment("SshProxy__Port", sshProxy.GetEndpoint("ssh").Property(EndpointProperty.TargetPort))
+    // A 2 MiB gen-0 budget: what hundreds of idle sessions cost is what they hold, not what the GC keeps committed
+    // (bench/README.md). The runtime reads this knob from the environment only, not from runtimeconfig.json.
+    .WithEnvironment("DOTNET_GCgen0size", "0x200000")
     .WithEnvironment(context =>
     {
         // On a laptop every client is on loopback or a private network, and its failures still deserve events.

@@ -69,6 +69,7 @@ public sealed class HelmChartTests : IDisposable
         Assert.Equal("http://identity:9020", proxy["services__identity__grpc__0"]);
         Assert.Equal("http://provisioner:9030", proxy["services__provisioner__grpc__0"]);
         Assert.Equal("http://sessions:9010", proxy["services__sessions__grpc__0"]);
+        Assert.Equal("0x200000", proxy["DOTNET_GCgen0size"]); // the proxy's GC budget reaches the cluster too
         var natsPassword = chart.InstallValues()["secrets"]!["nats_password"]!.GetValue<string>();
         foreach (var service in new[] { "ssh-proxy", "provisioner", "shield" })
         {
