@@ -1,5 +1,4 @@
 using System.Net;
-using K8shell.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -33,14 +32,15 @@ internal sealed class TestService : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? configuration = null,
         Action<WebApplication>? map = null)
     {
-        var httpPort = FreePort.Next();
-        var grpcPort = FreePort.Next();
+        // Port 0, read back once bound: a port picked beforehand can be taken by a parallel test in between.
+        ListenOptions? http = null;
+        ListenOptions? grpc = null;
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, httpPort, listen => listen.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(IPAddress.Loopback, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (http = listen).Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
         });
         builder.AddServiceDefaults();
         configure?.Invoke(builder);
@@ -59,7 +59,7 @@ internal sealed class TestService : IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        return new TestService(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"));
+        return new TestService(app, new Uri($"http://127.0.0.1:{http!.IPEndPoint!.Port}"), new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}"));
     }
 
     public async ValueTask DisposeAsync()
