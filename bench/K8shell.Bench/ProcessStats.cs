@@ -32,17 +32,18 @@ internal static class ProcessStats
 
     public static long Pss(IEnumerable<int> pids) => pids.Sum(pid => Pss(pid));
 
-    /// <summary>User plus system CPU time the process has used.</summary>
-    public static TimeSpan CpuTime(int pid) => Stat(pid) is { } stat
-        ? TimeSpan.FromSeconds((long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture)) / TicksPerSecond)
-        : TimeSpan.Zero;
+    /// <summary>User plus system CPU time the process has used (utime, stime).</summary>
+    public static TimeSpan CpuTime(int pid) => SumOfTicks(pid, 11..13);
 
     public static TimeSpan CpuTime(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (total, pid) => total + CpuTime(pid));
 
-    /// <summary>As <see cref="CpuTime(int)"/>, plus the CPU time of the children each process has waited for.</summary>
-    public static TimeSpan CpuTimeWithReapedChildren(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (total, pid) => total + (Stat(pid) is { } stat
-        ? TimeSpan.FromSeconds(stat[11..15].Sum(ticks => long.Parse(ticks, CultureInfo.InvariantCulture)) / TicksPerSecond)
-        : TimeSpan.Zero));
+    /// <summary>As <see cref="CpuTime(int)"/>, plus the CPU time of the children each process has waited for (cutime, cstime).</summary>
+    public static TimeSpan CpuTimeWithReapedChildren(IEnumerable<int> pids) => pids.Aggregate(TimeSpan.Zero, (total, pid) => total + SumOfTicks(pid, 11..15));
+
+    /// <summary>The CPU times in <paramref name="fields"/> of /proc/pid/stat; zero for a process gone meanwhile.</summary>
+    private static TimeSpan SumOfTicks(int pid, Range fields) => Stat(pid) is { } stat
+        ? TimeSpan.FromSeconds(stat[fields].Sum(ticks => long.Parse(ticks, CultureInfo.InvariantCulture)) / TicksPerSecond)
+        : TimeSpan.Zero;
 
     private static IEnumerable<int> AllProcessIds() =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(name => int.Parse(name!, CultureInfo.InvariantCulture));

@@ -1,3 +1,5 @@
+using K8shell.Testing;
+
 namespace K8shell.Bench;
 
 /// <summary>
@@ -10,11 +12,6 @@ internal sealed class ServerCpu(Func<IReadOnlyList<int>> processes, Func<bool>? 
     public TimeSpan Used() => ProcessStats.CpuTimeWithReapedChildren(processes());
 
     /// <summary>Waits (up to 2 s) until the run's children were reaped: a child's time reaches its parent only then.</summary>
-    public async Task SettleAsync(CancellationToken cancellationToken)
-    {
-        for (var wait = 0; wait < 100 && childrenReaped?.Invoke() == false; wait++)
-        {
-            await Task.Delay(20, cancellationToken);
-        }
-    }
+    public Task SettleAsync(CancellationToken cancellationToken) =>
+        childrenReaped is null ? Task.CompletedTask : Eventually.WaitAsync(childrenReaped, TimeSpan.FromSeconds(2), cancellationToken);
 }

@@ -5,7 +5,7 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using K8shell.Contracts.Workspace.V1;
-using TcpListener = System.Net.Sockets.TcpListener;
+using K8shell.Testing;
 
 namespace K8shell.Bench.Transport;
 
@@ -20,11 +20,15 @@ internal sealed class TransportBenchmark(int runs, int mebibytes)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        int[] ports = [FreePort(), FreePort(), FreePort()];
+        int[] ports = [FreePort.Next(), FreePort.Next(), FreePort.Next()];
         using var server = Process.Start(new ProcessStartInfo("dotnet", [typeof(TransportBenchmark).Assembly.Location, TransportServer.Command, .. ports.Select(port => port.ToString())]))!;
         try
         {
-            await WaitListeningAsync(ports[1], cancellationToken); // Kestrel's, which starts after the TCP listener
+            // Kestrel's port, which opens after the TCP listener's.
+            if (!await Eventually.WaitAsync(() => FreePort.AcceptsConnectionsAsync(ports[1], cancellationToken), TimeSpan.FromSeconds(10), cancellationToken))
+            {
+                throw new InvalidOperationException($"the transport measure's sender did not listen on port {ports[1]} within 10 s");
+            }
             using var grpc = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
             using var http = new HttpClient();
             (string Name, Func<Task> Move)[] carriers =
@@ -104,29 +108,5 @@ internal sealed class TransportBenchmark(int runs, int mebibytes)
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"{Bytes}\n"), cancellationToken);
         // Read as HttpClient reads its connections: through a buffer, not a system call per prefix.
         await TransportFrames.ReceiveAsync(new BufferedStream(stream, 64 * 1024), Bytes, cancellationToken);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitListeningAsync(int port, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (SocketException) when (attempt < 200)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-        }
     }
 }
