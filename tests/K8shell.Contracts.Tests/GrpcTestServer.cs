@@ -1,6 +1,5 @@
 using System.Net;
 using Grpc.Net.Client;
-using K8shell.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -25,15 +24,16 @@ internal sealed class GrpcTestServer : IAsyncDisposable
 
     public static async Task<GrpcTestServer> StartAsync(Action<IEndpointRouteBuilder> mapServices)
     {
-        var port = FreePort.Next();
+        // Port 0, read back once bound: a port picked beforehand can be taken by a parallel test in between.
+        ListenOptions? endpoint = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => (endpoint = listen).Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         var app = builder.Build();
         mapServices(app);
         await app.StartAsync();
-        return new GrpcTestServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{port}"));
+        return new GrpcTestServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}"));
     }
 
     public async ValueTask DisposeAsync()
