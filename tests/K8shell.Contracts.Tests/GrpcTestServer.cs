@@ -1,11 +1,8 @@
-using System.Net;
 using Grpc.Net.Client;
+using K8shell.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace K8shell.Contracts.Tests;
 
@@ -24,16 +21,12 @@ internal sealed class GrpcTestServer : IAsyncDisposable
 
     public static async Task<GrpcTestServer> StartAsync(Action<IEndpointRouteBuilder> mapServices)
     {
-        // Port 0, read back once bound: a port picked beforehand can be taken by a parallel test in between.
-        ListenOptions? endpoint = null;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => (endpoint = listen).Protocols = HttpProtocols.Http2));
+        var builder = LoopbackWebApplication.CreateHttp2Builder();
         builder.Services.AddGrpc();
         var app = builder.Build();
         mapServices(app);
         await app.StartAsync();
-        return new GrpcTestServer(app, GrpcChannel.ForAddress($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}"));
+        return new GrpcTestServer(app, GrpcChannel.ForAddress(app.Urls.Single()));
     }
 
     public async ValueTask DisposeAsync()

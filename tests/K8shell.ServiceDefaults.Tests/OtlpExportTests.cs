@@ -1,11 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using K8shell.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -62,12 +59,8 @@ public sealed class OtlpExportTests(NatsServerFixture nats)
 
         public static async Task<OtlpCollector> StartAsync()
         {
-            // Port 0, read back once bound: a port picked beforehand can be taken by a parallel test in between.
-            ListenOptions? endpoint = null;
             var exports = new ConcurrentQueue<(string, string)>();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => endpoint = listen));
-            var app = builder.Build();
+            var app = LoopbackWebApplication.CreateBuilder().Build();
             app.MapPost("/v1/{signal}", async (HttpContext context) =>
             {
                 using var body = new MemoryStream();
@@ -76,7 +69,7 @@ public sealed class OtlpExportTests(NatsServerFixture nats)
                 return Results.Ok();
             });
             await app.StartAsync();
-            return new OtlpCollector(app, new Uri($"http://127.0.0.1:{endpoint!.IPEndPoint!.Port}"), exports);
+            return new OtlpCollector(app, new Uri(app.Urls.Single()), exports);
         }
 
         public async Task WaitForAsync(string path, string marker)

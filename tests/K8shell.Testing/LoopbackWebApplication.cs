@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -20,6 +21,15 @@ public static class LoopbackWebApplication
         builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        return builder;
+    }
+
+    /// <summary>As <see cref="CreateBuilder"/>, for gRPC services.</summary>
+    public static WebApplicationBuilder CreateHttp2Builder()
+    {
+        var builder = CreateBuilder();
+        // gRPC without TLS needs HTTP/2 with prior knowledge, which Kestrel speaks only when told that is all there is.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
         return builder;
     }
 }

@@ -8,8 +8,6 @@ using K8shell.Testing.Otlp.Collector.Trace;
 using K8shell.Testing.Otlp.Common;
 using K8shell.Testing.Otlp.Metrics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace K8shell.Testing.Otlp;
@@ -35,9 +33,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
 
     public static async Task<OtlpReceiver> StartAsync()
     {
-        var builder = LoopbackWebApplication.CreateBuilder();
-        // gRPC without TLS needs HTTP/2 with prior knowledge, which Kestrel speaks only when told that is all there is.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        var builder = LoopbackWebApplication.CreateHttp2Builder();
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = null);
         var receiver = new OtlpReceiver();
         builder.Services.AddSingleton(receiver);
