@@ -62,13 +62,13 @@ internal sealed class TransportBenchmark(int runs, int mebibytes)
     private async Task<(double Speed, double Sender, double Receiver)> MeasureAsync(int server, Func<Task> move)
     {
         var senderBefore = ProcessStats.CpuTime(server);
-        var receiverBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var receiverBefore = ProcessStats.CpuTime(Environment.ProcessId);
         var stopwatch = Stopwatch.StartNew();
         await move();
         var seconds = stopwatch.Elapsed.TotalSeconds;
         var gibibytes = mebibytes / 1024.0;
         return (mebibytes / seconds, (ProcessStats.CpuTime(server) - senderBefore).TotalSeconds / gibibytes,
-            (Process.GetCurrentProcess().TotalProcessorTime - receiverBefore).TotalSeconds / gibibytes);
+            (ProcessStats.CpuTime(Environment.ProcessId) - receiverBefore).TotalSeconds / gibibytes);
     }
 
     private async Task ViaGrpcAsync(GrpcChannel channel, CancellationToken cancellationToken)
