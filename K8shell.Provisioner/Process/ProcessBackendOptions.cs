@@ -12,7 +12,7 @@ public sealed class ProcessBackendOptions
 
     /// <summary>
     /// k8shelld's entry assembly (<c>k8shelld.dll</c>, run with the dotnet host) or executable. Default: the
-    /// daemon built beside this Provisioner in the repository (recorded at build time).
+    /// daemon built beside this Provisioner in the repository, its ReadyToRun copy (recorded at build time).
     /// </summary>
     public string? Daemon { get; set; }
 
