@@ -4,9 +4,9 @@ using K8shell.Bench.Transport;
 
 // bench/run.sh: the comparisons against OpenSSH's sshd, each printed as a table of medians, ranges and ratios.
 // BENCH_PARTS picks some of: library, load, stack, provisioning, transport (default: all, in that order).
-if (args is [TransportServer.Command, var grpcPort, var upgradePort, var tcpPort])
+if (args is [TransportServer.Command])
 {
-    await TransportServer.RunAsync(int.Parse(grpcPort), int.Parse(upgradePort), int.Parse(tcpPort));
+    await TransportServer.RunAsync();
     return;
 }
 var runs = Setting("BENCH_RUNS", 5);

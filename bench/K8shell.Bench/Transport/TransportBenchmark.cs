@@ -5,7 +5,6 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using K8shell.Contracts.Workspace.V1;
-using K8shell.Testing;
 
 namespace K8shell.Bench.Transport;
 
@@ -20,15 +19,13 @@ internal sealed class TransportBenchmark(int runs, int mebibytes)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        int[] ports = [FreePort.Next(), FreePort.Next(), FreePort.Next()];
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [typeof(TransportBenchmark).Assembly.Location, TransportServer.Command, .. ports.Select(port => port.ToString())]))!;
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [typeof(TransportBenchmark).Assembly.Location, TransportServer.Command])
+        {
+            RedirectStandardOutput = true,
+        })!;
         try
         {
-            // Kestrel's port, which opens after the TCP listener's.
-            if (!await Eventually.WaitAsync(() => FreePort.AcceptsConnectionsAsync(ports[1], cancellationToken), TimeSpan.FromSeconds(10), cancellationToken))
-            {
-                throw new InvalidOperationException($"the transport measure's sender did not listen on port {ports[1]} within 10 s");
-            }
+            var ports = await ListeningPortsAsync(server, cancellationToken);
             using var grpc = GrpcChannel.ForAddress($"http://127.0.0.1:{ports[0]}");
             using var http = new HttpClient();
             (string Name, Func<Task> Move)[] carriers =
@@ -56,6 +53,20 @@ internal sealed class TransportBenchmark(int runs, int mebibytes)
         finally
         {
             server.Kill();
+        }
+    }
+
+    /// <summary>The sender binds port 0 and writes where, once it listens: no port picked beforehand that another process could take.</summary>
+    private static async Task<int[]> ListeningPortsAsync(Process server, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var line = await server.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return line?.Split(' ').Select(int.Parse).ToArray() ?? throw new InvalidOperationException("the transport measure's sender ended before it listened");
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException("the transport measure's sender did not listen within 10 s");
         }
     }
 

@@ -3,13 +3,14 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
 using K8shell.Contracts.Workspace.V1;
+using K8shell.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using TcpListener = System.Net.Sockets.TcpListener;
 
 namespace K8shell.Bench.Transport;
@@ -22,23 +23,27 @@ internal static class TransportServer
 {
     public const string Command = "transport-server";
 
-    public static async Task RunAsync(int grpcPort, int upgradePort, int tcpPort)
+    /// <summary>Listens on three free loopback ports and writes them, once bound, as one line to standard output.</summary>
+    public static async Task RunAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = LoopbackWebApplication.CreateBuilder();
         builder.Services.AddGrpc();
+        ListenOptions? grpc = null;
+        ListenOptions? upgrade = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(IPAddress.Loopback, upgradePort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (grpc = listen).Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => (upgrade = listen).Protocols = HttpProtocols.Http1);
         });
         var app = builder.Build();
         app.MapGrpcService<ZeroExec>();
         app.MapGet("/", SendUpgradedAsync);
-        var tcp = new TcpListener(IPAddress.Loopback, tcpPort);
+        var tcp = new TcpListener(IPAddress.Loopback, 0);
         tcp.Start();
         _ = AcceptTcpAsync(tcp);
-        await app.RunAsync();
+        await app.StartAsync();
+        Console.WriteLine($"{grpc!.IPEndPoint!.Port} {upgrade!.IPEndPoint!.Port} {((IPEndPoint)tcp.LocalEndpoint).Port}");
+        await app.WaitForShutdownAsync();
     }
 
     /// <summary>gRPC as the proxy and k8shelld use it: an Exec stream of stdout messages over HTTP/2.</summary>
