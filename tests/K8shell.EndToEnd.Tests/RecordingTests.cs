@@ -18,10 +18,9 @@ public sealed class RecordingTests(StackFixture stack)
         var marker = $"recorded-{Guid.NewGuid():N}";
         await using (var terminal = await TmuxTerminal.StartAsync([.. _gateway.Options(), _gateway.Destination()], Cancellation))
         {
-            await terminal.WaitForPromptAsync(Cancellation);
-            await terminal.TypeLineAsync($"echo {marker}", Cancellation);
+            await terminal.TypeCommandAsync($"echo {marker}", Cancellation);
             await terminal.WaitForLineAsync(marker, Cancellation);
-            await terminal.TypeLineAsync("exit", Cancellation);
+            await terminal.TypeCommandAsync("exit", Cancellation);
             Assert.Equal(0, await terminal.ExitStatusAsync(Cancellation));
         }
 

@@ -39,28 +39,27 @@ public sealed class TmuxTerminal : IAsyncDisposable
     /// </summary>
     public async Task ProveInteractiveShellAsync(string probe, string probeValue, CancellationToken cancellationToken)
     {
-        await WaitForPromptAsync(cancellationToken);
-        await TypeLineAsync($"echo \"[$(tty | cut -c1-9)] [$(stty size)] [$TERM] [${probe}]\"", cancellationToken);
+        await TypeCommandAsync($"echo \"[$(tty | cut -c1-9)] [$(stty size)] [$TERM] [${probe}]\"", cancellationToken);
         await WaitForLineAsync($"[/dev/pts/] [24 80] [xterm-256color] [{probeValue}]", cancellationToken);
 
         // window-change: ssh forwards the new size on SIGWINCH; the shell sees it.
         await ResizeAsync(100, 30, cancellationToken);
         await Task.Delay(300, cancellationToken);
-        await TypeLineAsync("echo \"[$(stty size)]\"", cancellationToken);
+        await TypeCommandAsync("echo \"[$(stty size)]\"", cancellationToken);
         await WaitForLineAsync("[30 100]", cancellationToken);
 
         // Ctrl+C travels as a byte; the terminal turns it into SIGINT for the foreground job only.
-        await TypeLineAsync("sleep 50; echo slept", cancellationToken);
+        await TypeCommandAsync("sleep 50; echo slept", cancellationToken);
         await Task.Delay(300, cancellationToken);
         await PressAsync("C-c", cancellationToken);
-        await TypeLineAsync("echo interrupted", cancellationToken);
+        await TypeCommandAsync("echo interrupted", cancellationToken);
         await WaitForLineAsync("interrupted", cancellationToken);
         if ((await ScreenAsync(cancellationToken)).Split('\n').Any(line => line.TrimEnd() == "slept"))
         {
             throw new InvalidOperationException($"Ctrl+C did not interrupt the sleep:\n{await ScreenAsync(cancellationToken)}");
         }
 
-        await TypeLineAsync("exit 7", cancellationToken);
+        await TypeCommandAsync("exit 7", cancellationToken);
         var status = await ExitStatusAsync(cancellationToken);
         if (status != 7)
         {
@@ -69,10 +68,17 @@ public sealed class TmuxTerminal : IAsyncDisposable
     }
 
     /// <summary>Types <paramref name="text"/> literally, then Enter.</summary>
-    public async Task TypeLineAsync(string text, CancellationToken cancellationToken)
+    private async Task TypeLineAsync(string text, CancellationToken cancellationToken)
     {
         await TmuxAsync(cancellationToken, "send-keys", "-t", "0", "-l", text);
         await PressAsync("Enter", cancellationToken);
+    }
+
+    /// <summary>Types <paramref name="command"/> and Enter once the shell shows its prompt (<see cref="WaitForPromptAsync"/> says why).</summary>
+    public async Task TypeCommandAsync(string command, CancellationToken cancellationToken)
+    {
+        await WaitForPromptAsync(cancellationToken);
+        await TypeLineAsync(command, cancellationToken);
     }
 
     /// <summary>Presses a key by tmux's name for it ("C-c").</summary>

@@ -14,20 +14,19 @@ public sealed partial class FaultStackTests
         var marker = Guid.NewGuid().ToString("N");
         await using (var terminal = await TmuxTerminal.StartAsync([.. _gateway.Options(), _gateway.Destination()], Cancellation))
         {
-            await terminal.WaitForPromptAsync(Cancellation);
-            await terminal.TypeLineAsync($"echo before-{marker}", Cancellation);
+            await terminal.TypeCommandAsync($"echo before-{marker}", Cancellation);
             await terminal.WaitForLineAsync($"before-{marker}", Cancellation);
 
             await using (var outage = await OutageOfAsync("sessions"))
             {
-                await terminal.TypeLineAsync($"echo during-{marker}", Cancellation);
+                await terminal.TypeCommandAsync($"echo during-{marker}", Cancellation);
                 await terminal.WaitForLineAsync($"during-{marker}", Cancellation);
                 await outage.EndAsync();
             }
 
-            await terminal.TypeLineAsync($"echo after-{marker}", Cancellation);
+            await terminal.TypeCommandAsync($"echo after-{marker}", Cancellation);
             await terminal.WaitForLineAsync($"after-{marker}", Cancellation);
-            await terminal.TypeLineAsync("exit 4", Cancellation);
+            await terminal.TypeCommandAsync("exit 4", Cancellation);
             Assert.Equal(4, await terminal.ExitStatusAsync(Cancellation));
         }
 
