@@ -51,16 +51,23 @@ public sealed class Pid1Tests(DaemonFixture daemon)
     public async Task As_root_in_an_image_without_the_user_it_creates_the_account_and_its_home()
     {
         Assert.True(Environment.UserName == "root", "creating accounts needs root, as the pod's daemon has");
-        // The daemon gets passwd and group files of its own, bind-mounted in a mount namespace of its own: the machine's stay
-        // untouched. They are written here rather than copied from the machine's, whose accounts other tests add and delete
-        // meanwhile (AsUserTests) and where an earlier broken run may have left an account; the name is new for the same reason.
+        // The daemon gets passwd and group files of its own in a mount namespace of its own: the machine's stay untouched.
+        // They are written here rather than copied from the machine's, whose accounts other tests add and delete meanwhile
+        // (AsUserTests) and where an earlier broken run may have left an account; the name is new for the same reason.
+        // They reach /etc through an overlay on the whole directory, not bind mounts on the two files: useradd and userdel
+        // replace /etc/passwd by a rename, and the kernel drops every other namespace's mount on a file renamed over, so
+        // the daemon's processes would meet the machine's passwd again (seen in CI: `id` printing uid=4321 without a name).
         // The daemon runs under the strictest umask: what it creates for the user must not depend on the one it inherits.
         var user = $"k8sh-{Guid.NewGuid():N}"[..16];
         var scratch = Directory.CreateTempSubdirectory("k8shelld-accounts-").FullName;
         File.SetUnixFileMode(scratch, (UnixFileMode)0b111_101_101); // like /home: the user must be able to reach their home
         try
         {
-            var (passwd, group, home) = (Path.Combine(scratch, "passwd"), Path.Combine(scratch, "group"), Path.Combine(scratch, "home", user));
+            var (etc, overlayWork) = (Path.Combine(scratch, "etc"), Path.Combine(scratch, "overlay-work"));
+            Directory.CreateDirectory(overlayWork);
+            Directory.CreateDirectory(etc);
+            File.SetUnixFileMode(etc, (UnixFileMode)0b111_101_101); // the overlay's /etc takes this directory's mode
+            var (passwd, group, home) = (Path.Combine(etc, "passwd"), Path.Combine(etc, "group"), Path.Combine(scratch, "home", user));
             // Neither ends with a newline, as some images' files do: the daemon must still put its lines on their own.
             File.WriteAllText(passwd, "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin");
             File.WriteAllText(group, $"root:x:0:\nnogroup:x:65534:\nk8sh-extra:x:4323:someone,{user}"); // a supplementary group the login must get
@@ -70,7 +77,7 @@ public sealed class Pid1Tests(DaemonFixture daemon)
             }
             await using var daemonInImage = await daemon.StartDaemonAsync(
                 ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c",
-                 $"umask 077 && mount --bind {passwd} /etc/passwd && mount --bind {group} /etc/group && exec \"$@\"", "sh"],
+                 $"umask 077 && mount -t overlay overlay -o lowerdir=/etc,upperdir={etc},workdir={overlayWork} /etc && exec \"$@\"", "sh"],
                 new() { ["Workspace__User"] = user, ["Workspace__Uid"] = "4321", ["Workspace__Gid"] = "4322", ["Workspace__Home"] = home });
             using var channel = daemon.ChannelTo(daemonInImage);
 
