@@ -8,9 +8,12 @@ internal static class RepositoryLayout
     /// <summary>The configuration the AppHost itself was built in; services are built alongside it.</summary>
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name ?? "Debug";
 
-    /// <summary>A project's entry assembly in its build output (the AppHost's ProjectReferences build it first).</summary>
+    /// <summary>
+    /// A service's entry assembly in the ReadyToRun copy its build makes beside its output (Directory.Build.targets: it
+    /// starts without JIT-compiling every first call); the AppHost's ProjectReferences build it first.
+    /// </summary>
     public static string ProjectAssembly(string projectPath) =>
-        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, "net10.0", "ready-to-run", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
 
     /// <summary>A program as scripts/prereqs.sh caches it in .tools/bin, else from PATH.</summary>
     public static string Tool(string name)

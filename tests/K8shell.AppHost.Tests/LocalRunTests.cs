@@ -96,6 +96,24 @@ public sealed class LocalRunTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Each_service_runs_from_the_ReadyToRun_copy_its_build_made()
+    {
+        await using var appHost = StartAppHost();
+        await appHost.WaitForLineAsync(line => line.Contains("Press Ctrl+C to stop."), TimeSpan.FromMinutes(2), Cancellation);
+
+        foreach (var service in Wiring.Keys)
+        {
+            // dotnet exec <assembly> …
+            var assembly = File.ReadAllText($"/proc/{ChildOf(appHost, service)}/cmdline").Split('\0')[2];
+            Assert.Equal("ready-to-run", Path.GetFileName(Path.GetDirectoryName(assembly)));
+            foreach (var path in ReadyToRunImage.HeaviestPackages.Select(package => Path.Combine(Path.GetDirectoryName(assembly)!, package)).Prepend(assembly))
+            {
+                Assert.True(ReadyToRunImage.Is(path), $"{path} holds IL only: the first login after a start would wait for its JIT");
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_resource_that_dies_is_reported_with_its_last_lines_and_the_stack_stops()
     {
         await using var appHost = StartAppHost();

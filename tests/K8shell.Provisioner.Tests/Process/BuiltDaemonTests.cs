@@ -1,5 +1,5 @@
-using System.Reflection.PortableExecutable;
 using K8shell.Provisioner.Process;
+using K8shell.Testing;
 
 namespace K8shell.Provisioner.Tests.Process;
 
@@ -13,18 +13,9 @@ public sealed class BuiltDaemonTests
 
         Assert.NotNull(daemon);
         Assert.True(File.Exists(daemon), $"{daemon} was not built");
-        // What costs a new workspace's first login the most JIT: the daemon, gRPC's server and protobuf.
-        foreach (var assembly in new[] { "k8shelld.dll", "Grpc.AspNetCore.Server.dll", "Google.Protobuf.dll" })
+        foreach (var path in ReadyToRunImage.HeaviestPackages.Select(package => Path.Combine(Path.GetDirectoryName(daemon)!, package)).Prepend(daemon))
         {
-            var path = Path.Combine(Path.GetDirectoryName(daemon)!, assembly);
-            Assert.True(IsReadyToRun(path), $"{path} holds IL only: its methods would be compiled at the first login");
+            Assert.True(ReadyToRunImage.Is(path), $"{path} holds IL only: its methods would be compiled at a new workspace's first login");
         }
-    }
-
-    /// <summary>A ReadyToRun image carries native code, announced by the managed native header of its CLI header.</summary>
-    private static bool IsReadyToRun(string path)
-    {
-        using var reader = new PEReader(File.OpenRead(path));
-        return reader.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 }
