@@ -94,7 +94,15 @@ internal sealed partial class ConnectionHandler(
             telemetry.Handshake("failed");
             loginTrace.Failed(failed.Message);
             activity?.SetStatus(ActivityStatusCode.Error, "login failed");
-            LogLoginFailed(logger, client, login.LastUsername, failed.Message);
+            if (login.LastUsername.Length > 0)
+            {
+                LogLoginFailed(logger, client, login.LastUsername, failed.Message);
+            }
+            else
+            {
+                // No user named yet: a port probe, a scanner, a client that gave up during the key exchange.
+                LogFailedBeforeLogin(logger, client, failed.Message);
+            }
             if (login.IdentityWasUnavailable)
             {
                 // An outage of ours, not the client's doing: no failed-login event, or Shield would ban whoever retries.
@@ -191,6 +199,9 @@ internal sealed partial class ConnectionHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Login from {Client} as {Username} failed: {Reason}")]
     private static partial void LogLoginFailed(ILogger logger, IPEndPoint client, string username, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection from {Client} (no user yet) failed: {Reason}")]
+    private static partial void LogFailedBeforeLogin(ILogger logger, IPEndPoint client, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Session {SessionId}: {Username} from {Client} by {Method} ({ClientVersion})")]
     private static partial void LogAuthenticated(ILogger logger, string sessionId, string username, IPEndPoint client, string method, string clientVersion);
