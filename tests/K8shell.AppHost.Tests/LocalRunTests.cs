@@ -106,7 +106,7 @@ public sealed class LocalRunTests : IAsyncDisposable
             // dotnet exec <assembly> …
             var assembly = File.ReadAllText($"/proc/{ChildOf(appHost, service)}/cmdline").Split('\0')[2];
             Assert.Equal("ready-to-run", Path.GetFileName(Path.GetDirectoryName(assembly)));
-            foreach (var path in ReadyToRunImage.HeaviestPackages.Select(package => Path.Combine(Path.GetDirectoryName(assembly)!, package)).Prepend(assembly))
+            foreach (var path in ReadyToRunImage.ServiceAndHeaviestPackages(assembly))
             {
                 Assert.True(ReadyToRunImage.Is(path), $"{path} holds IL only: the first login after a start would wait for its JIT");
             }

@@ -6,10 +6,11 @@ namespace K8shell.Testing;
 public static class ReadyToRunImage
 {
     /// <summary>
-    /// The assemblies besides a service's own that cost its first calls the most JIT when they hold IL only:
-    /// gRPC's server and protobuf.
+    /// A service's entry assembly and the packages beside it whose JIT its first calls would wait for most if they held
+    /// IL only: gRPC's server and protobuf.
     /// </summary>
-    public static IReadOnlyList<string> HeaviestPackages { get; } = ["Grpc.AspNetCore.Server.dll", "Google.Protobuf.dll"];
+    public static IEnumerable<string> ServiceAndHeaviestPackages(string entryAssembly) =>
+        new[] { "Grpc.AspNetCore.Server.dll", "Google.Protobuf.dll" }.Select(package => Path.Combine(Path.GetDirectoryName(entryAssembly)!, package)).Prepend(entryAssembly);
 
     /// <summary>A ReadyToRun image carries native code, announced by the managed native header of its CLI header.</summary>
     public static bool Is(string path)

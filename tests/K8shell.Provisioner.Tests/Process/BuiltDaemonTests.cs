@@ -13,7 +13,7 @@ public sealed class BuiltDaemonTests
 
         Assert.NotNull(daemon);
         Assert.True(File.Exists(daemon), $"{daemon} was not built");
-        foreach (var path in ReadyToRunImage.HeaviestPackages.Select(package => Path.Combine(Path.GetDirectoryName(daemon)!, package)).Prepend(daemon))
+        foreach (var path in ReadyToRunImage.ServiceAndHeaviestPackages(daemon))
         {
             Assert.True(ReadyToRunImage.Is(path), $"{path} holds IL only: its methods would be compiled at a new workspace's first login");
         }
