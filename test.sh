@@ -12,6 +12,12 @@ status=0
 timeout --signal=TERM --kill-after=30s 25m dotnet test K8shell.sln "$@" 2>&1 | tee "$log" || status=$?
 if [ "$status" -eq 124 ]; then echo "test.sh: the test run did not finish within 25 minutes (a hung test?)" >&2; fi
 
+# Each failure again, without its captured output: a failed test assembly prints its whole console afterwards (the
+# stacks' logs, thousands of lines), which would leave the failure itself outside the tail CI shows.
+awk '/^failed / { if (!shown++) print "\ntest.sh: the failures again (their output is above):"; show = 1; lines = 0; print "" }
+     /^  (Standard output|Error output)$/ { show = 0 }
+     show && lines++ < 40' "$log"
+
 # One plain closing line for CI, summed over the test projects (Microsoft.Testing.Platform's summary).
 awk '/^  (succeeded|failed|skipped):/ { n[$1] += $2 }
      END { printf "tests: %d passed, %d failed, %d skipped\n", n["succeeded:"], n["failed:"], n["skipped:"] }' "$log"
