@@ -119,14 +119,11 @@ public sealed class ForwardingTests(StackFixture stack)
     [Fact]
     public async Task Agent_forwarding_lets_workspace_processes_use_the_clients_agent()
     {
-        var socket = Path.Combine(stack.Home, $"agent-{Guid.NewGuid():N}.sock");
-        using var agent = Programs.Start("ssh-agent", ["-D", "-a", socket]);
-        var environment = new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = socket };
-        Assert.True(await Eventually.WaitAsync(() => File.Exists(socket), TimeSpan.FromSeconds(10), Cancellation), "ssh-agent did not start");
-        await Programs.RunToSuccessAsync("ssh-add", [stack.KeyFile], environment, Cancellation);
+        using var agent = await SshAgent.StartAsync(Path.Combine(stack.Home, $"agent-{Guid.NewGuid():N}.sock"), Cancellation);
+        await agent.AddAsync(stack.KeyFile, Cancellation);
         var fingerprint = (await Programs.RunToSuccessAsync("ssh-keygen", ["-lf", stack.KeyFile], cancellationToken: Cancellation)).Split(' ')[1];
 
-        var (exitCode, output, errors) = await Programs.RunAsync("ssh", ["-A", .. _gateway.Options(), _gateway.Destination(), "ssh-add -l"], environment, Cancellation);
+        var (exitCode, output, errors) = await Programs.RunAsync("ssh", ["-A", .. _gateway.Options(), _gateway.Destination(), "ssh-add -l"], agent.Environment, Cancellation);
 
         Assert.True(exitCode == 0, errors);
         Assert.Contains(fingerprint, output);

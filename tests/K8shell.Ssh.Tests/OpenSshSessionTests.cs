@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using K8shell.Ssh.Authentication;
@@ -196,22 +195,13 @@ public sealed class OpenSshSessionTests : IDisposable
     public async Task Agent_forwarding_lets_the_command_use_the_clients_ssh_agent()
     {
         var (keyFile, _) = await _runs.UserKeyAsync();
-        var agentSocket = Path.Combine(_directory, "agent.sock");
-        using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", agentSocket]) { RedirectStandardOutput = true })!;
-        try
-        {
-            Assert.True(await Eventually.WaitAsync(() => File.Exists(agentSocket), TimeSpan.FromSeconds(20), Cancellation), "ssh-agent made no socket");
-            await Programs.RunToSuccessAsync("ssh-add", [keyFile], new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = agentSocket }, Cancellation);
+        using var agent = await SshAgent.StartAsync(Path.Combine(_directory, "agent.sock"), Cancellation);
+        await agent.AddAsync(keyFile, Cancellation);
 
-            // ssh-add on our side lists the key held by the client's agent, over auth-agent@openssh.com.
-            var run = await _runs.RunAsync("ssh-add -L", [], new Scenario { AgentSocket = agentSocket }, "ForwardAgent=yes");
+        // ssh-add on our side lists the key held by the client's agent, over auth-agent@openssh.com.
+        var run = await _runs.RunAsync("ssh-add -L", [], new Scenario { AgentSocket = agent.SocketPath }, "ForwardAgent=yes");
 
-            Assert.Equal(0, run.ExitCode);
-            Assert.StartsWith(File.ReadAllText(keyFile + ".pub").Split(' ')[1], System.Text.Encoding.UTF8.GetString(run.Stdout).Split(' ')[1]);
-        }
-        finally
-        {
-            agent.Kill();
-        }
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith(File.ReadAllText(keyFile + ".pub").Split(' ')[1], System.Text.Encoding.UTF8.GetString(run.Stdout).Split(' ')[1]);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Google.Protobuf;
 using Grpc.Core;
@@ -16,19 +15,16 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("k8shell-agent-test-").FullName;
     private readonly string _sessionId = $"proxy-1-{Guid.NewGuid():N}"[..16];
-    private Process? _agent;
+    private SshAgent? _clientAgent;
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private string ClientAgentSocket => Path.Combine(_directory, "client-agent.sock");
-
     public async ValueTask InitializeAsync()
     {
-        _agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", ClientAgentSocket]) { RedirectStandardOutput = true })!;
-        Assert.True(await Eventually.WaitAsync(() => File.Exists(ClientAgentSocket), TimeSpan.FromSeconds(20), Cancellation), "ssh-agent made no socket");
+        _clientAgent = await SshAgent.StartAsync(Path.Combine(_directory, "client-agent.sock"), Cancellation);
         var key = Path.Combine(_directory, "id_ed25519");
         await SshKeys.GenerateAsync(key, comment: "forwarded-key", cancellationToken: Cancellation);
-        await Programs.RunToSuccessAsync("ssh-add", [key], new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = ClientAgentSocket }, Cancellation);
+        await _clientAgent.AddAsync(key, Cancellation);
     }
 
     [Fact]
@@ -97,7 +93,7 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
                 await accept.RequestStream.WriteAsync(new AcceptRequest { ConnectionId = events.Current.Incoming.ConnectionId }, Cancellation);
                 Assert.Equal(TunnelResponse.MessageOneofCase.Opened, (await accept.ResponseStream.NextAsync()).MessageCase);
                 using var agent = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await agent.ConnectAsync(new UnixDomainSocketEndPoint(ClientAgentSocket), Cancellation);
+                await agent.ConnectAsync(new UnixDomainSocketEndPoint(_clientAgent!.SocketPath), Cancellation);
                 var toAgent = Task.Run(async () =>
                 {
                     while (await accept.ResponseStream.MoveNext(Cancellation) && accept.ResponseStream.Current.MessageCase == TunnelResponse.MessageOneofCase.Data)
@@ -124,8 +120,7 @@ public sealed class AgentForwardingTests(DaemonFixture daemon) : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
-        _agent?.Kill();
-        _agent?.Dispose();
+        _clientAgent?.Dispose();
         Directory.Delete(_directory, recursive: true);
         return ValueTask.CompletedTask;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using K8shell.SshProxy.Connections;
@@ -146,23 +145,13 @@ public sealed class ChannelForwardingTests(ChannelHarness harness) : HarnessTest
     [Fact]
     public async Task The_clients_agent_is_forwarded_to_the_command()
     {
-        var socket = Path.Combine(Harness.Directory, $"agent-{Guid.NewGuid():N}.sock");
-        using var agent = Process.Start(new ProcessStartInfo("ssh-agent", ["-D", "-a", socket]) { RedirectStandardOutput = true })!;
-        try
-        {
-            Assert.True(await Eventually.WaitAsync(() => File.Exists(socket), TimeSpan.FromSeconds(10), Cancellation), "ssh-agent never listened");
-            var environment = new Dictionary<string, string> { ["SSH_AUTH_SOCK"] = socket };
-            await Programs.RunToSuccessAsync("ssh-add", [Harness.KeyFile], environment, Cancellation);
+        using var agent = await SshAgent.StartAsync(Path.Combine(Harness.Directory, $"agent-{Guid.NewGuid():N}.sock"), Cancellation);
+        await agent.AddAsync(Harness.KeyFile, Cancellation);
 
-            var run = await Harness.OpenSsh.SshAsync("ssh-add -l", options: ["-A"], environment: environment, cancellationToken: Cancellation);
+        var run = await Harness.OpenSsh.SshAsync("ssh-add -l", options: ["-A"], environment: agent.Environment, cancellationToken: Cancellation);
 
-            Assert.True(run.ExitCode == 0, run.Stderr);
-            Assert.Contains("(ED25519)", run.Output);
-            Assert.Contains(ConnectionTraffic.AgentForward, Harness.Connections.Last().Traffic.Operations);
-        }
-        finally
-        {
-            agent.Kill();
-        }
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("(ED25519)", run.Output);
+        Assert.Contains(ConnectionTraffic.AgentForward, Harness.Connections.Last().Traffic.Operations);
     }
 }
