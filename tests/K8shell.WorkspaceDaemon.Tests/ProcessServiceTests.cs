@@ -292,8 +292,9 @@ public sealed class ProcessServiceTests(DaemonFixture daemon)
 
         run.Abandon();
 
-        await Eventually.WaitAsync(() => File.Exists(marker), TimeSpan.FromSeconds(20), Cancellation);
-        Assert.Equal("hangup\n", await File.ReadAllTextAsync(marker, Cancellation));
+        // The shell creates the file before it writes the line: wait for the line, not for the file.
+        Assert.True(await Eventually.WaitAsync(() => File.Exists(marker) && File.ReadAllText(marker) == "hangup\n", TimeSpan.FromSeconds(20), Cancellation),
+            $"the process's HUP trap never wrote its line; the marker holds: {(File.Exists(marker) ? File.ReadAllText(marker) : "(no file)")}");
         await run.DisposeAsync();
     }
 }
