@@ -8,7 +8,9 @@ scripts/prereqs.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-# The suite takes minutes; a hang must fail the run with a message, not eat CI's time limit.
+# The suite takes minutes; a hang must fail the run with a message, not eat CI's time limit. timeout also hands the
+# tests SIGINT back when this script runs as a shell's background job (which ignores it, and children inherit that):
+# LocalRunTests stops the AppHost with Ctrl+C's signal.
 timeout --signal=TERM --kill-after=30s 25m dotnet test K8shell.sln "$@" 2>&1 | tee "$log" || status=$?
 if [ "$status" -eq 124 ]; then echo "test.sh: the test run did not finish within 25 minutes (a hung test?)" >&2; fi
 

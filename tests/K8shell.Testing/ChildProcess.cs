@@ -108,7 +108,10 @@ public sealed class ChildProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Name} did not exit within {grace.TotalSeconds:F0} s of signal {signal}. Output:\n{Output}");
+            var inherited = Signals.IgnoredHere(signal)
+                ? $" This test process ignores signal {signal} and {Name} inherited that (a shell's background job ignores SIGINT; test.sh restores it)."
+                : "";
+            throw new TimeoutException($"{Name} did not exit within {grace.TotalSeconds:F0} s of signal {signal}.{inherited} Output:\n{Output}");
         }
         return _process.ExitCode;
     }

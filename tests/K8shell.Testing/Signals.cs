@@ -18,6 +18,16 @@ public static partial class Signals
         }
     }
 
+    /// <summary>
+    /// Whether this process ignores <paramref name="signal"/> (its SigIgn mask), as a shell's background job ignores
+    /// SIGINT: children inherit that, and .NET programs keep it, so they would not stop on it.
+    /// </summary>
+    public static bool IgnoredHere(int signal)
+    {
+        var mask = File.ReadLines("/proc/self/status").First(line => line.StartsWith("SigIgn:", StringComparison.Ordinal))["SigIgn:".Length..].Trim();
+        return (Convert.ToUInt64(mask, 16) & (1UL << (signal - 1))) != 0;
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }
