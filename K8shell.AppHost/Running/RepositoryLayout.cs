@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace K8shell.AppHost.Running;
 
 /// <summary>Where the checkout, the build outputs and the tool cache are.</summary>
@@ -5,15 +7,19 @@ internal static class RepositoryLayout
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The configuration the AppHost itself was built in; services are built alongside it.</summary>
-    public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent?.Name ?? "Debug";
+    /// <summary>
+    /// Where a service's build puts its ReadyToRun copy, relative to its project, in the configuration the AppHost was
+    /// built in (Directory.Build.targets' <c>ReadyToRunSubdirectory</c>, recorded in this assembly by its project).
+    /// </summary>
+    private static readonly string ReadyToRunSubdirectory = typeof(RepositoryLayout).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(attribute => attribute.Key == nameof(ReadyToRunSubdirectory)).Value!;
 
     /// <summary>
-    /// A service's entry assembly in the ReadyToRun copy its build makes beside its output (Directory.Build.targets: it
-    /// starts without JIT-compiling every first call); the AppHost's ProjectReferences build it first.
+    /// A service's entry assembly in the ReadyToRun copy its build makes beside its output (it starts without
+    /// JIT-compiling every first call); the AppHost's ProjectReferences build it first.
     /// </summary>
     public static string ProjectAssembly(string projectPath) =>
-        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", Configuration, "net10.0", "ready-to-run", Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+        Path.Combine(Path.GetDirectoryName(projectPath)!, ReadyToRunSubdirectory, Path.GetFileNameWithoutExtension(projectPath) + ".dll");
 
     /// <summary>A program as scripts/prereqs.sh caches it in .tools/bin, else from PATH.</summary>
     public static string Tool(string name)
