@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using AppHostPorts = K8shell.AppHost.Running.FreePort;
 
 namespace K8shell.Testing;
@@ -20,17 +19,6 @@ public static class FreePort
     }
 
     /// <summary>Whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/> now.</summary>
-    public static async Task<bool> AcceptsConnectionsAsync(int port, CancellationToken cancellationToken)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static Task<bool> AcceptsConnectionsAsync(int port, CancellationToken cancellationToken) =>
+        SocketProbe.AcceptsAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
 }

@@ -23,7 +23,7 @@ public sealed class SshAgent : IDisposable
         var agent = new SshAgent(socketPath, Programs.Start("ssh-agent", ["-D", "-a", socketPath]));
         try
         {
-            if (!await Eventually.WaitAsync(agent.AcceptsAsync, TimeSpan.FromSeconds(20), cancellationToken))
+            if (!await Eventually.WaitAsync(() => SocketProbe.AcceptsAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken), TimeSpan.FromSeconds(20), cancellationToken))
             {
                 throw new InvalidOperationException($"ssh-agent accepted no connection on {socketPath} within 20 s");
             }
@@ -41,18 +41,4 @@ public sealed class SshAgent : IDisposable
         Programs.RunToSuccessAsync("ssh-add", [keyFile], Environment, cancellationToken);
 
     public void Dispose() => _agent.Dispose();
-
-    private async Task<bool> AcceptsAsync()
-    {
-        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await probe.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false; // not bound yet, or bound and not listening yet
-        }
-    }
 }
